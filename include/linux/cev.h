@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Layered events and compound events on wait queues.
+ *
+ * See Documentation/core-api/cev.rst and the header of kernel/cev.c.
+ */
+#ifndef _LINUX_CEV_H
+#define _LINUX_CEV_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+struct lev;
+struct cev;
+struct cev_wait;
+
+/**
+ * enum lev_action - what a layer's ->wake() op did with a wake-up
+ * @LEV_CONTINUE: the layer is done (or the wake-up is not its business);
+ *	the entries queued after it are woken now.
+ * @LEV_DEFER: the layer has work left; the entries queued after it are held
+ *	back until lev_release().  With a ->work() op the core runs it in task
+ *	context and releases; without one the layer calls lev_release() itself.
+ */
+enum lev_action {
+	LEV_CONTINUE,
+	LEV_DEFER,
+};
+
+/**
+ * struct lev_ops - operations of a layered event
+ * @wake: called in the waker's context (any context, hardirq included) with
+ *	the wait queue head's lock held, for every wake-up of the queue.  Must
+ *	not sleep, allocate or take the head's lock.
+ * @work: optional; called in task context (system_wq) after @wake returned
+ *	%LEV_DEFER.  The held waiters are woken when it returns.
+ */
+struct lev_ops {
+	enum lev_action (*wake)(struct lev *lev, void *key);
+	void (*work)(struct lev *lev);
+};
+
+/**
+ * struct lev - a layered event: a callback on someone else's wait queue
+ * @wait: the entry queued on @head
+ * @data: the layer's private data
+ * @ops: the layer's operations
+ * @head: the wait queue head the layer is queued on, or %NULL
+ * @flags: %LEV_QUEUED, %LEV_HELD (internal)
+ * @mode: @wake_flags: @key: the held wake-up, replayed by lev_release()
+ * @wake_flags: see @mode
+ * @key: see @mode
+ * @work: runs @ops->work
+ */
+struct lev {
+	struct wait_queue_entry wait;
+	void *data;
+	const struct lev_ops *ops;
+	struct wait_queue_head *head;
+	unsigned long flags;
+	unsigned int mode;
+	int wake_flags;
+	void *key;
+	struct work_struct work;
+};
+
+void lev_init(struct lev *lev, const struct lev_ops *ops, void *data);
+int lev_add(struct wait_queue_head *head, struct lev *lev);
+void lev_del(struct lev *lev);
+void lev_release(struct lev *lev);
+
+/**
+ * struct cev_ops - completion policy of a compound event
+ * @complete: called with the parent's lock held whenever a child reports,
+ *	once the parent is armed.  Returns true when the compound is complete.
+ *	It may rewrite @cev->status (the core keeps the first error).  Runs in
+ *	any context; must not sleep.
+ *
+ * cev_all, cev_any and cev_k_of_n are the built-in policies.
+ */
+struct cev_ops {
+	bool (*complete)(struct cev *cev);
+};
+
+extern const struct cev_ops cev_all;
+extern const struct cev_ops cev_any;
+extern const struct cev_ops cev_k_of_n;
+
+/**
+ * struct cev - a compound event: the parent of child events
+ * @wq: the compound as an event: tasks wait here, layers and the children
+ *	of enclosing compounds queue here.  Woken once, at completion.
+ * @ops: completion policy
+ * @state: %CEV_ARMED, %CEV_CANCELLED, %CEV_DONE (internal; see cev_done())
+ * @need: children that must succeed (k of k-of-n; 1 for any)
+ * @nr_children: children attached
+ * @nr_done: children that reported their final result
+ * @nr_failed: those of @nr_done that reported an error
+ * @nr_cancelled: children cancelled before they completed
+ * @status: the compound's result: 0, the first child error, or -ECANCELED
+ * @count: sum of the children's counts (bytes, items)
+ * @level: lockdep subclass of @wq.lock; one more than the highest nested
+ *	compound below
+ * @nr_up: number of enclosing compounds this one is a child of
+ * @children: the children, linked by &cev_wait.cev_list
+ * @data: the owner's private data
+ *
+ * Fields from @nr_children to @count are written under @wq.lock and are
+ * stable to read once cev_done() returned true.
+ */
+struct cev {
+	struct wait_queue_head wq;
+	const struct cev_ops *ops;
+	unsigned long state;
+	unsigned int need;
+	unsigned int nr_children;
+	unsigned int nr_done;
+	unsigned int nr_failed;
+	unsigned int nr_cancelled;
+	int status;
+	u64 count;
+	unsigned int level;
+	unsigned int nr_up;
+	struct list_head children;
+	void *data;
+};
+
+/**
+ * enum cev_result - what a child's ->event() op made of a wake-up
+ * @CEV_IGNORE: not this child's event; nothing moves to the parent
+ * @CEV_KEEP: move @status and @count to the parent, stay attached (progress)
+ * @CEV_DETACH: the child is complete: move its result and detach
+ */
+enum cev_result {
+	CEV_IGNORE,
+	CEV_KEEP,
+	CEV_DETACH,
+};
+
+/**
+ * struct cev_wait_ops - operations of a child event
+ * @event: called for each wake-up of the child's wait queue, in the waker's
+ *	context with the queue's lock held.  Fills &cev_wait.status and
+ *	&cev_wait.count and says what to do.  %NULL: every wake-up completes
+ *	the child with status 0.
+ * @ready: called once the child is queued, in the caller of cev_add(): has
+ *	the event already happened?  If so it fills status and count like
+ *	@event and returns true.  %NULL: never.
+ * @cancel: called at most once, without any cev lock held, when the parent
+ *	is cancelled or finished before the child completed; cancels the
+ *	underlying operation where it can.  The child is already off its wait
+ *	queue.  %NULL: nothing to withdraw.
+ */
+struct cev_wait_ops {
+	enum cev_result (*event)(struct cev_wait *cw, void *key);
+	bool (*ready)(struct cev_wait *cw);
+	void (*cancel)(struct cev_wait *cw);
+};
+
+/**
+ * struct cev_wait - a child event: ties an event on some wait queue to a parent
+ * @wait: the entry queued on @head
+ * @parent: the compound this child reports to
+ * @ops: the child's operations
+ * @head: the wait queue the child is or was queued on
+ * @cev_list: link in @parent->children
+ * @state: %CEV_CHILD_IDLE, _PENDING, _DONE or _CANCELLED (internal)
+ * @status: result of the child's event, moved to the parent
+ * @count: count of the child's event, moved to (and added to) the parent
+ * @data: the owner's private data
+ */
+struct cev_wait {
+	struct wait_queue_entry wait;
+	struct cev *parent;
+	const struct cev_wait_ops *ops;
+	struct wait_queue_head *head;
+	struct list_head cev_list;
+	atomic_t state;
+	int status;
+	u64 count;
+	void *data;
+};
+
+enum {
+	CEV_CHILD_IDLE,
+	CEV_CHILD_PENDING,
+	CEV_CHILD_DONE,
+	CEV_CHILD_CANCELLED,
+};
+
+/* Deepest nesting: one lockdep subclass per level. */
+#define CEV_MAX_LEVEL	7
+
+void cev_init(struct cev *cev, const struct cev_ops *ops, unsigned int need);
+void cev_wait_init(struct cev_wait *cw, const struct cev_wait_ops *ops,
+		   void *data);
+int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head);
+int cev_add_cev(struct cev *cev, struct cev_wait *cw, struct cev *sub);
+int cev_arm(struct cev *cev);
+int cev_cancel(struct cev *cev);
+unsigned int cev_finish(struct cev *cev);
+int wait_for_cev(struct cev *cev);
+int wait_for_cev_killable(struct cev *cev);
+long wait_for_cev_timeout(struct cev *cev, long timeout);
+
+#define CEV_ARMED	BIT(0)
+#define CEV_CANCELLED	BIT(1)
+#define CEV_DONE	BIT(2)
+
+/**
+ * cev_done - has the compound completed?
+ * @cev: the compound
+ *
+ * Lockless; any context.  True once the compound completed or was
+ * cancelled.  An ACQUIRE: once it returned true the compound's result
+ * fields may be read.  Pairs with the RELEASE in the completion path.
+ */
+static inline bool cev_done(const struct cev *cev)
+{
+	/* Pairs with smp_store_release() in cev_complete_locked(). */
+	return smp_load_acquire(&cev->state) & CEV_DONE;
+}
+
+#endif /* _LINUX_CEV_H */

@@ -1,0 +1,813 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Layered events and compound events on wait queues.
+ *
+ * An I/O object already has a wait queue head, and it completes by waking
+ * it.  This file lets other code hang work on that wake-up without changing
+ * the object: a *layer* (struct lev) runs before the object's ordinary
+ * waiters and may hold them back until it has finished; a *child*
+ * (struct cev_wait) reports the event to a *compound* (struct cev), which
+ * collates its children and completes when its policy says so.  A compound
+ * is itself an event with a wait queue head, so compounds nest and can
+ * carry layers of their own.  The design is the 2001 "compound event
+ * wait/notify" RFC for 2.4's wait_queue_t; see
+ * Documentation/core-api/cev.rst.
+ *
+ *   object A ---wq_head---> [lev L2] [lev L1] [child a] [task] [task] ...
+ *   object B ---wq_head---> [child b] [task] ...
+ *   compound P ---wq---> [child p of Q] [task waiting on P] ...
+ *              `-children: a <-> b
+ *   compound Q ---wq---> [task waiting on Q]
+ *              `-children: p
+ *
+ * Layers are queued at the very front of the list and flagged
+ * WQ_FLAG_PRIORITY, so that __add_wait_queue() queues every later ordinary
+ * or priority entry behind them; the layer added last runs first.  A layer
+ * that defers returns a negative value from its wake function, which stops
+ * __wake_up_common(); lev_release() replays the wake-up from the entry after
+ * the layer with __wake_up_locked_after().
+ *
+ * The life of a child:
+ *
+ *   IDLE --cev_add()--> PENDING --event or ready()--> DONE ------.
+ *                          |                                     |
+ *                          `--cev_cancel()/cev_finish()--> CANCELLED
+ *                                                                |
+ *                                   detached by cev_finish() <---'
+ *
+ * PENDING -> DONE and PENDING -> CANCELLED are one atomic_cmpxchg() each,
+ * so a child that completes while its parent is being cancelled is either
+ * counted as done or cancelled, never both and never neither.  A DONE child
+ * leaves its wait queue in its own wake function; a CANCELLED one is taken
+ * off by the canceller before its ->cancel() op runs.  Either way it stays
+ * on its parent's children list until cev_finish().
+ *
+ * The parent's "collation" is cev_collate(), called by the child with the
+ * parent's lock held, not an entry on the parent's queue: the parent's
+ * waiters and layers see one wake-up per compound, at completion, instead
+ * of one per child.
+ *
+ * Locks and their order:
+ *
+ *   child's wait queue head lock          (any class; held by the waker)
+ *     -> cev->wq.lock, subclass cev->level
+ *       -> enclosing cev->wq.lock, subclass of a higher level ...
+ *         -> scheduler locks (try_to_wake_up() of the parent's waiters)
+ *
+ * A child reports to its parent inside the wake-up of its own queue, so
+ * the child's queue lock is always taken before the parent's.  A nested
+ * compound's lock is taken as a child queue lock of its parent, so the lock
+ * order follows the tree from the leaves to the root; cev->level (one more
+ * than the highest compound nested below, at most CEV_MAX_LEVEL) is the
+ * lockdep subclass that keeps the nesting of this one lock class legal.
+ * cev_cancel() and cev_finish() call no op and take no child queue lock with
+ * a cev lock held: a ->cancel() op may complete its I/O, and so wake the
+ * child's queue, synchronously.
+ *
+ * Barriers:
+ *
+ * - cev_complete_locked() sets CEV_DONE with smp_store_release() after the
+ *   results are written; cev_done() reads it with smp_load_acquire().
+ * - cev_add() queues a child and runs ->ready() in one hold of the queue's
+ *   lock with an smp_mb() between them.  It pairs with the waker's barrier
+ *   between making its event visible and looking at the queue
+ *   (wq_has_sleeper(), or smp_mb__after_atomic() in unlock_buffer() and
+ *   wake_up_bit()): either the waker sees the child queued, or ->ready()
+ *   sees the event.  This is prepare_to_wait() with a condition.
+ * - lev_release() clears LEV_HELD under the queue's lock and then calls
+ *   wake_up_var(), whose barrier pairs with the one in lev_del()'s
+ *   wait_var_event().
+ */
+
+#include <linux/cev.h>
+#include <linux/debugobjects.h>
+#include <linux/errno.h>
+#include <linux/export.h>
+#include <linux/printk.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/spinlock.h>
+#include <linux/wait_bit.h>
+
+/*
+ * Misuse of the API: an error return and one line that names it.  WARN is
+ * kept for states that can only come from a bug in this file.
+ */
+#define cev_misuse(fmt, ...) \
+	pr_err_ratelimited("cev: misuse: " fmt "\n", ##__VA_ARGS__)
+
+/* ---------------------------------------------------------------------------
+ * Layered events
+ */
+
+enum {
+	LEV_QUEUED,	/* on lev->head */
+	LEV_HELD,	/* holding back the entries queued after it */
+};
+
+static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
+			     int wake_flags, void *key)
+{
+	struct lev *lev = container_of(wait, struct lev, wait);
+
+	/* The replay of the held wake-up will cover this one too. */
+	if (test_bit(LEV_HELD, &lev->flags) && key == lev->key)
+		return -1;
+
+	if (lev->ops->wake(lev, key) == LEV_CONTINUE)
+		return 0;
+
+	/* A layer holds one wake-up at a time: two means a broken ->wake(). */
+	if (WARN_ON_ONCE(test_bit(LEV_HELD, &lev->flags)))
+		return 0;
+
+	lev->mode = mode;
+	lev->wake_flags = wake_flags;
+	lev->key = key;
+	set_bit(LEV_HELD, &lev->flags);
+	if (lev->ops->work)
+		queue_work(system_wq, &lev->work);
+	return -1;
+}
+
+static void lev_workfn(struct work_struct *work)
+{
+	struct lev *lev = container_of(work, struct lev, work);
+
+	lev->ops->work(lev);
+	lev_release(lev);
+}
+
+/**
+ * lev_init - initialise a layered event
+ * @lev: the layer
+ * @ops: its operations; ->wake is required
+ * @data: private data, in @lev->data
+ *
+ * Any context.
+ */
+void lev_init(struct lev *lev, const struct lev_ops *ops, void *data)
+{
+	init_waitqueue_func_entry(&lev->wait, lev_wake_function);
+	lev->wait.flags = WQ_FLAG_PRIORITY;
+	lev->data = data;
+	lev->ops = ops;
+	lev->head = NULL;
+	lev->flags = 0;
+	lev->key = NULL;
+	INIT_WORK(&lev->work, lev_workfn);
+}
+EXPORT_SYMBOL_GPL(lev_init);
+
+/**
+ * lev_add - put a layer on a wait queue
+ * @head: the wait queue head of the object to layer on
+ * @lev: an initialised layer that is not queued
+ *
+ * The layer runs on every wake-up of @head before every entry that is
+ * queued there when it is added or later, other than layers added later:
+ * the layer added last runs first, as in a driver stack.  Any context.
+ *
+ * Return: 0; -EINVAL if @lev has no ->wake op; -EBUSY if @lev is queued.
+ */
+int lev_add(struct wait_queue_head *head, struct lev *lev)
+{
+	unsigned long flags;
+
+	if (!lev->ops || !lev->ops->wake) {
+		cev_misuse("layer %p has no wake op", lev);
+		return -EINVAL;
+	}
+	if (test_and_set_bit(LEV_QUEUED, &lev->flags)) {
+		cev_misuse("layer %p is already queued", lev);
+		return -EBUSY;
+	}
+	lev->head = head;
+	spin_lock_irqsave(&head->lock, flags);
+	list_add(&lev->wait.entry, &head->head);
+	spin_unlock_irqrestore(&head->lock, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lev_add);
+
+/**
+ * lev_release - wake the waiters a layer held back
+ * @lev: a layer whose ->wake returned %LEV_DEFER
+ *
+ * Replays the held wake-up to the entries queued after @lev, lower layers
+ * first.  Called by the core after ->work, or by a layer without ->work
+ * when its deferred work is done.  Any context; must not be called with
+ * the queue's lock held.  Exclusive waiters behind a held layer are all
+ * woken: the walk that was stopped does not say how many it still owed.
+ */
+void lev_release(struct lev *lev)
+{
+	struct wait_queue_head *head = lev->head;
+	unsigned long flags;
+
+	spin_lock_irqsave(&head->lock, flags);
+	if (!test_bit(LEV_HELD, &lev->flags)) {
+		spin_unlock_irqrestore(&head->lock, flags);
+		cev_misuse("layer %p released but not holding", lev);
+		return;
+	}
+	clear_bit(LEV_HELD, &lev->flags);
+	__wake_up_locked_after(head, &lev->wait, lev->mode, lev->wake_flags,
+			       lev->key);
+	spin_unlock_irqrestore(&head->lock, flags);
+	wake_up_var(&lev->flags);
+}
+EXPORT_SYMBOL_GPL(lev_release);
+
+/* Take @lev off its queue unless it holds waiters back; true if taken. */
+static bool lev_try_unqueue(struct lev *lev)
+{
+	struct wait_queue_head *head = lev->head;
+	unsigned long flags;
+	bool held;
+
+	spin_lock_irqsave(&head->lock, flags);
+	held = test_bit(LEV_HELD, &lev->flags);
+	if (!held)
+		list_del_init(&lev->wait.entry);
+	spin_unlock_irqrestore(&head->lock, flags);
+	return !held;
+}
+
+/**
+ * lev_del - take a layer off its wait queue
+ * @lev: a queued layer
+ *
+ * Waits until the layer holds nothing back (its deferred work done and the
+ * waiters behind it released), then unqueues it.  When it returns, no op
+ * of @lev runs any more and @lev may be freed.  Task context; may sleep.
+ */
+void lev_del(struct lev *lev)
+{
+	might_sleep();
+	if (!test_bit(LEV_QUEUED, &lev->flags)) {
+		cev_misuse("layer %p is not queued", lev);
+		return;
+	}
+	while (!lev_try_unqueue(lev))
+		wait_var_event(&lev->flags, !test_bit(LEV_HELD, &lev->flags));
+	flush_work(&lev->work);
+	clear_bit(LEV_QUEUED, &lev->flags);
+}
+EXPORT_SYMBOL_GPL(lev_del);
+
+/* ---------------------------------------------------------------------------
+ * Compound events
+ */
+
+static const struct debug_obj_descr cev_debug_descr = { .name = "cev" };
+static const struct debug_obj_descr cev_wait_debug_descr = {
+	.name = "cev_wait",
+};
+
+static unsigned long cev_lock(struct cev *cev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave_nested(&cev->wq.lock, flags, READ_ONCE(cev->level));
+	return flags;
+}
+
+static void cev_unlock(struct cev *cev, unsigned long flags)
+{
+	spin_unlock_irqrestore(&cev->wq.lock, flags);
+}
+
+static void cev_set_state_locked(struct cev *cev, unsigned long bits)
+{
+	WRITE_ONCE(cev->state, cev->state | bits);
+}
+
+/* Deliver the compound: its results first, then CEV_DONE, then its waiters. */
+static void cev_complete_locked(struct cev *cev)
+{
+	lockdep_assert_held(&cev->wq.lock);
+	/* Pairs with smp_load_acquire() in cev_done(): results first. */
+	smp_store_release(&cev->state, cev->state | CEV_DONE);
+	wake_up_all_locked(&cev->wq);
+}
+
+static void cev_evaluate_locked(struct cev *cev)
+{
+	if ((cev->state & (CEV_ARMED | CEV_CANCELLED | CEV_DONE)) != CEV_ARMED)
+		return;
+	if (cev->ops->complete(cev))
+		cev_complete_locked(cev);
+}
+
+/* Move a child's result to its parent: the parent's half of the wake-up. */
+static void cev_collate(struct cev *cev, struct cev_wait *cw,
+			enum cev_result res)
+{
+	unsigned long flags = cev_lock(cev);
+
+	if (res == CEV_DETACH) {
+		cev->nr_done++;
+		if (cw->status)
+			cev->nr_failed++;
+	}
+	if (cw->status && !cev->status)
+		cev->status = cw->status;
+	cev->count += cw->count;
+	cev_evaluate_locked(cev);
+	cev_unlock(cev, flags);
+}
+
+/* The child's event happened; its queue's lock is held. */
+static void cev_child_event_locked(struct cev_wait *cw, enum cev_result res)
+{
+	lockdep_assert_held(&cw->head->lock);
+	if (res == CEV_IGNORE)
+		return;
+	if (res == CEV_DETACH) {
+		if (atomic_cmpxchg(&cw->state, CEV_CHILD_PENDING,
+				   CEV_CHILD_DONE) != CEV_CHILD_PENDING)
+			return;		/* cancelled first */
+		list_del_init_careful(&cw->wait.entry);
+	}
+	cev_collate(cw->parent, cw, res);
+}
+
+static int cev_child_wake(struct wait_queue_entry *wait, unsigned int mode,
+			  int wake_flags, void *key)
+{
+	struct cev_wait *cw = container_of(wait, struct cev_wait, wait);
+	enum cev_result res = CEV_DETACH;
+
+	if (atomic_read(&cw->state) != CEV_CHILD_PENDING)
+		return 0;
+	if (cw->ops->event)
+		res = cw->ops->event(cw, key);
+	cev_child_event_locked(cw, res);
+	return 0;
+}
+
+/* Off the child's queue; waits out a wake function running on it. */
+static void cev_child_unqueue(struct cev_wait *cw)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&cw->head->lock, flags);
+	list_del_init(&cw->wait.entry);
+	spin_unlock_irqrestore(&cw->head->lock, flags);
+}
+
+/* Cancel @cw if it is still pending: 1 if it was, and ->cancel() ran. */
+static unsigned int cev_child_cancel(struct cev_wait *cw)
+{
+	if (atomic_cmpxchg(&cw->state, CEV_CHILD_PENDING,
+			   CEV_CHILD_CANCELLED) != CEV_CHILD_PENDING)
+		return 0;
+	cev_child_unqueue(cw);
+	if (cw->ops->cancel)
+		cw->ops->cancel(cw);
+	return 1;
+}
+
+static bool cev_k_succeeded(struct cev *cev, unsigned int k)
+{
+	if (cev->nr_done - cev->nr_failed >= k) {
+		cev->status = 0;	/* k good results outweigh the errors */
+		return true;
+	}
+	/* Give up as soon as k successes are out of reach. */
+	return cev->nr_children - cev->nr_failed < k;
+}
+
+static bool cev_all_complete(struct cev *cev)
+{
+	return cev->nr_done == cev->nr_children;
+}
+
+static bool cev_k_of_n_complete(struct cev *cev)
+{
+	return cev_k_succeeded(cev, cev->need);
+}
+
+/*
+ * cev_all - complete when every child has reported; status: first error
+ */
+const struct cev_ops cev_all = { .complete = cev_all_complete };
+EXPORT_SYMBOL_GPL(cev_all);
+
+/*
+ * cev_any - complete on the first child that succeeds; when all failed,
+ * with the first error.  cev_k_of_n with k = 1.
+ */
+const struct cev_ops cev_any = { .complete = cev_k_of_n_complete };
+EXPORT_SYMBOL_GPL(cev_any);
+
+/*
+ * cev_k_of_n - complete when &cev.need children succeeded (status 0), or
+ * as soon as that is out of reach (status: first error)
+ */
+const struct cev_ops cev_k_of_n = { .complete = cev_k_of_n_complete };
+EXPORT_SYMBOL_GPL(cev_k_of_n);
+
+static bool cev_counts_successes(const struct cev *cev)
+{
+	return cev->ops == &cev_any || cev->ops == &cev_k_of_n;
+}
+
+/**
+ * cev_init - initialise a compound event
+ * @cev: the compound
+ * @ops: its completion policy: &cev_all, &cev_any, &cev_k_of_n or custom
+ * @need: for &cev_k_of_n, the successes it needs; 0 means 1.  Custom
+ *	policies may use it as they like.
+ *
+ * A compound that was initialised must be finished with cev_finish()
+ * before it is freed or initialised again.  Any context.
+ */
+void cev_init(struct cev *cev, const struct cev_ops *ops, unsigned int need)
+{
+	debug_object_init(cev, &cev_debug_descr);
+	init_waitqueue_head(&cev->wq);
+	cev->ops = ops;
+	cev->state = 0;
+	cev->need = need ?: 1;
+	cev->nr_children = 0;
+	cev->nr_done = 0;
+	cev->nr_failed = 0;
+	cev->nr_cancelled = 0;
+	cev->status = 0;
+	cev->count = 0;
+	cev->level = 0;
+	cev->nr_up = 0;
+	INIT_LIST_HEAD(&cev->children);
+	cev->data = NULL;
+	debug_object_activate(cev, &cev_debug_descr);
+}
+EXPORT_SYMBOL_GPL(cev_init);
+
+/**
+ * cev_wait_init - initialise a child event
+ * @cw: the child
+ * @ops: its operations; every op may be %NULL, @ops may not
+ * @data: private data, in @cw->data
+ *
+ * Any context.
+ */
+void cev_wait_init(struct cev_wait *cw, const struct cev_wait_ops *ops,
+		   void *data)
+{
+	debug_object_init(cw, &cev_wait_debug_descr);
+	init_waitqueue_func_entry(&cw->wait, cev_child_wake);
+	cw->parent = NULL;
+	cw->ops = ops;
+	cw->head = NULL;
+	INIT_LIST_HEAD(&cw->cev_list);
+	atomic_set(&cw->state, CEV_CHILD_IDLE);
+	cw->status = 0;
+	cw->count = 0;
+	cw->data = data;
+}
+EXPORT_SYMBOL_GPL(cev_wait_init);
+
+/* Link @cw to @cev; the children list is frozen once @cev is cancelled. */
+static int cev_link_child(struct cev *cev, struct cev_wait *cw,
+			  struct wait_queue_head *head)
+{
+	unsigned long flags = cev_lock(cev);
+
+	if (cev->state & (CEV_CANCELLED | CEV_DONE)) {
+		cev_unlock(cev, flags);
+		cev_misuse("compound %p has already completed", cev);
+		return -EINVAL;
+	}
+	cw->parent = cev;
+	cw->head = head;
+	cw->status = 0;
+	cw->count = 0;
+	atomic_set(&cw->state, CEV_CHILD_PENDING);
+	list_add_tail(&cw->cev_list, &cev->children);
+	cev->nr_children++;
+	cev_unlock(cev, flags);
+	debug_object_activate(cw, &cev_wait_debug_descr);
+	return 0;
+}
+
+/* Queue @cw on its head, or report it at once if ->ready() says it is done. */
+static void cev_queue_child(struct cev_wait *cw)
+{
+	struct wait_queue_head *head = cw->head;
+	unsigned long flags;
+
+	spin_lock_irqsave(&head->lock, flags);
+	__add_wait_queue(head, &cw->wait);
+	/* Pairs with the waker's barrier before it looks at the queue. */
+	smp_mb();
+	if (cw->ops->ready && cw->ops->ready(cw))
+		cev_child_event_locked(cw, CEV_DETACH);
+	spin_unlock_irqrestore(&head->lock, flags);
+}
+
+/**
+ * cev_add - attach a child event to a compound and queue it
+ * @cev: the compound; armed or not, but not completed or cancelled
+ * @cw: an initialised child, not attached to any compound
+ * @head: the wait queue head of the child's event
+ *
+ * Queues @cw on @head behind any layers there.  If @cw->ops->ready says the
+ * event has already happened, the child is reported at once, so an event
+ * that came before the child was queued is not lost.  Any context; takes
+ * @head's lock and @cev's.  To nest a compound, use cev_add_cev().
+ *
+ * Return: 0; -EINVAL if @cw has no ops or @cev has completed or been
+ * cancelled; -EBUSY if @cw is attached already.
+ */
+int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head)
+{
+	int ret;
+
+	if (!cw->ops) {
+		cev_misuse("child %p has no ops", cw);
+		return -EINVAL;
+	}
+	if (atomic_read(&cw->state) == CEV_CHILD_PENDING) {
+		cev_misuse("child %p is pending already", cw);
+		return -EBUSY;
+	}
+	if (!list_empty(&cw->cev_list)) {
+		cev_misuse("child %p is attached to compound %p", cw,
+			   cw->parent);
+		return -EBUSY;
+	}
+	ret = cev_link_child(cev, cw, head);
+	if (ret)
+		return ret;
+	cev_queue_child(cw);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cev_add);
+
+static enum cev_result cev_sub_event(struct cev_wait *cw, void *key)
+{
+	struct cev *sub = cw->data;
+
+	if (!cev_done(sub))
+		return CEV_IGNORE;
+	cw->status = sub->status;
+	cw->count = sub->count;
+	return CEV_DETACH;
+}
+
+static bool cev_sub_ready(struct cev_wait *cw)
+{
+	return cev_sub_event(cw, NULL) == CEV_DETACH;
+}
+
+static void cev_sub_cancel(struct cev_wait *cw)
+{
+	cev_cancel(cw->data);
+}
+
+static const struct cev_wait_ops cev_sub_ops = {
+	.event = cev_sub_event,
+	.ready = cev_sub_ready,
+	.cancel = cev_sub_cancel,
+};
+
+/**
+ * cev_add_cev - nest a compound as a child of another
+ * @cev: the enclosing compound
+ * @cw: a child, initialised or not, not attached to any compound
+ * @sub: the nested compound
+ *
+ * @cw reports @sub's status and count to @cev when @sub completes, and
+ * cancelling @cev cancels @sub.  Build trees from the leaves up: @cev's
+ * lock level must be raised above @sub's before @cev is nested itself.
+ * Any context.
+ *
+ * Return: as cev_add(); -ELOOP if @sub is @cev; -EMLINK if the tree would
+ * be deeper than %CEV_MAX_LEVEL; -EBUSY if @cev, already nested, would
+ * have to change level.
+ */
+int cev_add_cev(struct cev *cev, struct cev_wait *cw, struct cev *sub)
+{
+	unsigned int level = READ_ONCE(sub->level) + 1;
+	int ret;
+
+	if (sub == cev) {
+		cev_misuse("compound %p nested in itself", cev);
+		return -ELOOP;
+	}
+	if (level > CEV_MAX_LEVEL) {
+		cev_misuse("compounds nested deeper than %d", CEV_MAX_LEVEL);
+		return -EMLINK;
+	}
+	if (level > READ_ONCE(cev->level)) {
+		if (READ_ONCE(cev->nr_up)) {
+			cev_misuse("compound %p is nested already; build from the leaves up",
+				   cev);
+			return -EBUSY;
+		}
+		WRITE_ONCE(cev->level, level);
+	}
+	if (list_empty(&cw->cev_list) &&
+	    atomic_read(&cw->state) != CEV_CHILD_PENDING)
+		cev_wait_init(cw, &cev_sub_ops, sub);
+	ret = cev_add(cev, cw, &sub->wq);
+	if (!ret)
+		WRITE_ONCE(sub->nr_up, sub->nr_up + 1);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(cev_add_cev);
+
+/**
+ * cev_arm - let a compound complete
+ * @cev: the compound
+ *
+ * Until it is armed a compound counts its children's results but does not
+ * complete, so that all children can be attached first.  If the policy is
+ * met already, the compound completes here.  Any context.
+ *
+ * Return: 0; -EINVAL if the policy has no complete() op, asks for more
+ * successes than there are children, or @cev completed (it was cancelled);
+ * -EBUSY if @cev is armed already.
+ */
+int cev_arm(struct cev *cev)
+{
+	unsigned long flags;
+
+	if (!cev->ops || !cev->ops->complete) {
+		cev_misuse("compound %p has no complete op", cev);
+		return -EINVAL;
+	}
+	flags = cev_lock(cev);
+	if (cev->state & (CEV_ARMED | CEV_DONE)) {
+		bool armed = cev->state & CEV_ARMED;
+
+		cev_unlock(cev, flags);
+		cev_misuse("compound %p is %s already", cev,
+			   armed ? "armed" : "complete");
+		return armed ? -EBUSY : -EINVAL;
+	}
+	if (cev_counts_successes(cev) && cev->need > cev->nr_children) {
+		unsigned int n = cev->nr_children;
+
+		cev_unlock(cev, flags);
+		cev_misuse("compound %p needs %u of %u children", cev,
+			   cev->need, n);
+		return -EINVAL;
+	}
+	cev_set_state_locked(cev, CEV_ARMED);
+	cev_evaluate_locked(cev);
+	cev_unlock(cev, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cev_arm);
+
+/**
+ * cev_cancel - cancel a compound and its pending children
+ * @cev: the compound
+ *
+ * Marks @cev cancelled, so that it attaches no more children and does not
+ * complete by its policy; calls ->cancel() once for every child that has
+ * not completed, nested compounds included; then completes @cev with
+ * status -ECANCELED, waking its waiters.  A child that completes while
+ * this runs is counted as done or as cancelled, never both.  Any context,
+ * but not under the wait queue lock of one of @cev's children.
+ *
+ * Return: 0 if @cev was cancelled; -EALREADY if it had completed or was
+ * being cancelled already, in which case nothing is done.
+ */
+int cev_cancel(struct cev *cev)
+{
+	struct cev_wait *cw;
+	unsigned int cancelled = 0;
+	unsigned long flags;
+
+	flags = cev_lock(cev);
+	if (cev->state & (CEV_CANCELLED | CEV_DONE)) {
+		cev_unlock(cev, flags);
+		return -EALREADY;
+	}
+	cev_set_state_locked(cev, CEV_CANCELLED);
+	cev_unlock(cev, flags);
+
+	list_for_each_entry(cw, &cev->children, cev_list)
+		cancelled += cev_child_cancel(cw);
+
+	flags = cev_lock(cev);
+	cev->nr_cancelled += cancelled;
+	cev->status = -ECANCELED;
+	cev_complete_locked(cev);
+	cev_unlock(cev, flags);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(cev_cancel);
+
+/**
+ * cev_finish - detach every child of a compound
+ * @cev: the compound
+ *
+ * Cancels @cev if it has not completed; cancels the children still pending
+ * after it completed (the rest of an any-of or k-of-n compound); takes every
+ * child off its wait queue and its parent, waiting out a wake-up in flight.
+ * Afterwards no op of @cev or its children runs, the children are idle, and
+ * both may be freed or initialised again; @cev's results stay readable.
+ * Must not run concurrently with cev_cancel() or cev_add() on @cev.  Any
+ * context, but not under the wait queue lock of one of @cev's children.
+ *
+ * Return: the number of children cancelled after @cev completed.
+ */
+unsigned int cev_finish(struct cev *cev)
+{
+	struct cev_wait *cw, *tmp;
+	unsigned int cancelled = 0;
+	unsigned long flags;
+
+	cev_cancel(cev);
+	list_for_each_entry_safe(cw, tmp, &cev->children, cev_list) {
+		cancelled += cev_child_cancel(cw);
+		cev_child_unqueue(cw);
+		if (cw->ops == &cev_sub_ops) {
+			struct cev *sub = cw->data;
+
+			WRITE_ONCE(sub->nr_up, sub->nr_up - 1);
+		}
+		list_del_init(&cw->cev_list);
+		atomic_set(&cw->state, CEV_CHILD_IDLE);
+		debug_object_deactivate(cw, &cev_wait_debug_descr);
+	}
+	/* Also waits out the wake-up of @cev's own waiters. */
+	flags = cev_lock(cev);
+	cev->nr_cancelled += cancelled;
+	cev_unlock(cev, flags);
+	debug_object_deactivate(cev, &cev_debug_descr);
+	return cancelled;
+}
+EXPORT_SYMBOL_GPL(cev_finish);
+
+/* One wait serves every variant, as in kernel/sched/completion.c. */
+static long cev_wait_common(struct cev *cev, unsigned int state, long timeout)
+{
+	long ret = timeout;
+	unsigned long flags;
+
+	might_sleep();
+	if (!cev_done(cev))
+		ret = ___wait_event(cev->wq, ___wait_cond_timeout(cev_done(cev)),
+				    state, 0, timeout,
+				    __ret = schedule_timeout(__ret));
+	if (ret > 0) {
+		/* Let the completing wake-up leave @cev before it is freed. */
+		spin_lock_irqsave(&cev->wq.lock, flags);
+		spin_unlock_irqrestore(&cev->wq.lock, flags);
+	}
+	return ret;
+}
+
+/**
+ * wait_for_cev - wait for a compound to complete
+ * @cev: the compound
+ *
+ * Sleeps uninterruptibly until @cev completes or is cancelled.  Task
+ * context.  Implies the ACQUIRE of cev_done().
+ *
+ * Return: @cev's status.
+ */
+int wait_for_cev(struct cev *cev)
+{
+	cev_wait_common(cev, TASK_UNINTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
+	return cev->status;
+}
+EXPORT_SYMBOL_GPL(wait_for_cev);
+
+/**
+ * wait_for_cev_killable - wait for a compound, unless killed
+ * @cev: the compound
+ *
+ * As wait_for_cev(), but a fatal signal ends the wait.  Task context.
+ *
+ * Return: -ERESTARTSYS if killed, else @cev's status.
+ */
+int wait_for_cev_killable(struct cev *cev)
+{
+	long ret = cev_wait_common(cev, TASK_KILLABLE, MAX_SCHEDULE_TIMEOUT);
+
+	return ret < 0 ? ret : cev->status;
+}
+EXPORT_SYMBOL_GPL(wait_for_cev_killable);
+
+/**
+ * wait_for_cev_timeout - wait for a compound, for at most a time
+ * @cev: the compound
+ * @timeout: in jiffies
+ *
+ * Sleeps uninterruptibly until @cev completes or @timeout elapses; the
+ * compound is not cancelled on timeout.  Task context.
+ *
+ * Return: 0 on timeout, else the jiffies left (at least 1).
+ */
+long wait_for_cev_timeout(struct cev *cev, long timeout)
+{
+	return cev_wait_common(cev, TASK_UNINTERRUPTIBLE, timeout);
+}
+EXPORT_SYMBOL_GPL(wait_for_cev_timeout);

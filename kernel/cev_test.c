@@ -1,0 +1,1543 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for layered and compound events (kernel/cev.c).
+ *
+ * Events are plain wait queue heads woken by the test; a "recorder" entry
+ * logs the order in which entries run.  The race cases drive children,
+ * cancellation and timed waits from several kthreads and hrtimers at once
+ * and check exact counts every round.
+ */
+#include <kunit/test.h>
+#include <linux/cev.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/wait_bit.h>
+
+#define LOG_MAX 16
+
+struct order_log {
+	int ids[LOG_MAX];
+	int n;
+};
+
+static void log_id(struct order_log *log, int id)
+{
+	if (log->n < LOG_MAX)
+		log->ids[log->n] = id;
+	log->n++;
+}
+
+/* An ordinary wait queue entry that logs its id when woken. */
+struct recorder {
+	struct wait_queue_entry wait;
+	struct order_log *log;
+	int id;
+	int woken;
+	int saw;		/* *watch when woken */
+	int *watch;
+};
+
+static int recorder_wake(struct wait_queue_entry *wait, unsigned int mode,
+			 int flags, void *key)
+{
+	struct recorder *r = container_of(wait, struct recorder, wait);
+
+	log_id(r->log, r->id);
+	r->woken++;
+	if (r->watch)
+		r->saw = READ_ONCE(*r->watch);
+	return 1;
+}
+
+static void recorder_init(struct recorder *r, struct order_log *log, int id)
+{
+	memset(r, 0, sizeof(*r));
+	init_waitqueue_func_entry(&r->wait, recorder_wake);
+	r->log = log;
+	r->id = id;
+}
+
+/* A layer that logs, and defers when told to. */
+struct tlayer {
+	struct lev lev;
+	struct order_log *log;
+	int id;
+	enum lev_action action;
+	void *only_key;		/* defer only for this key, if set */
+	int wakes;
+	int works;
+	bool work_in_task;
+	int *transform;		/* set to 1 by the work */
+};
+
+static enum lev_action tlayer_wake(struct lev *lev, void *key)
+{
+	struct tlayer *t = lev->data;
+
+	t->wakes++;
+	log_id(t->log, t->id);
+	if (t->only_key && key != t->only_key)
+		return LEV_CONTINUE;
+	return t->action;
+}
+
+static void tlayer_work(struct lev *lev)
+{
+	struct tlayer *t = lev->data;
+
+	t->works++;
+	t->work_in_task = in_task();
+	if (t->transform)
+		WRITE_ONCE(*t->transform, 1);
+}
+
+static const struct lev_ops tlayer_ops = { .wake = tlayer_wake };
+static const struct lev_ops tlayer_work_ops = {
+	.wake = tlayer_wake,
+	.work = tlayer_work,
+};
+
+static void tlayer_init(struct tlayer *t, const struct lev_ops *ops,
+			struct order_log *log, int id, enum lev_action action)
+{
+	memset(t, 0, sizeof(*t));
+	t->log = log;
+	t->id = id;
+	t->action = action;
+	lev_init(&t->lev, ops, t);
+}
+
+static void lev_test_runs_before_ordinary_waiters(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct recorder a, b, x;
+	struct tlayer l;
+
+	recorder_init(&a, &log, 1);
+	recorder_init(&b, &log, 2);
+	recorder_init(&x, &log, 3);
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_CONTINUE);
+	add_wait_queue(&head, &a.wait);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	/* Queued after the layer, at the front and at the tail. */
+	add_wait_queue(&head, &b.wait);
+	add_wait_queue_exclusive(&head, &x.wait);
+	wake_up(&head);
+	KUNIT_ASSERT_EQ(test, log.n, 4);
+	KUNIT_EXPECT_EQ(test, log.ids[0], 10);
+	KUNIT_EXPECT_EQ(test, x.woken, 1);
+	lev_del(&l.lev);
+}
+
+static void lev_test_layers_run_last_added_first(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct tlayer l[3];
+	struct recorder r;
+	int i;
+
+	recorder_init(&r, &log, 99);
+	add_wait_queue(&head, &r.wait);
+	for (i = 0; i < 3; i++) {
+		tlayer_init(&l[i], &tlayer_ops, &log, i, LEV_CONTINUE);
+		KUNIT_ASSERT_EQ(test, lev_add(&head, &l[i].lev), 0);
+	}
+	wake_up(&head);
+	KUNIT_ASSERT_EQ(test, log.n, 4);
+	KUNIT_EXPECT_EQ(test, log.ids[0], 2);
+	KUNIT_EXPECT_EQ(test, log.ids[1], 1);
+	KUNIT_EXPECT_EQ(test, log.ids[2], 0);
+	KUNIT_EXPECT_EQ(test, log.ids[3], 99);
+	for (i = 0; i < 3; i++)
+		lev_del(&l[i].lev);
+}
+
+static void lev_test_runs_before_priority_waiters(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct recorder prio, late;
+	struct tlayer l;
+
+	recorder_init(&prio, &log, 1);
+	recorder_init(&late, &log, 2);
+	add_wait_queue_priority(&head, &prio.wait);
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_CONTINUE);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	add_wait_queue(&head, &late.wait);
+	/* The priority waiter is exclusive and consumes a wake_up(). */
+	wake_up_all(&head);
+	KUNIT_ASSERT_EQ(test, log.n, 3);
+	KUNIT_EXPECT_EQ(test, log.ids[0], 10);
+	KUNIT_EXPECT_EQ(test, log.ids[1], 1);
+	KUNIT_EXPECT_EQ(test, log.ids[2], 2);
+	lev_del(&l.lev);
+}
+
+static void lev_test_defer_holds_waiters_until_release(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct recorder r;
+	struct tlayer l;
+
+	recorder_init(&r, &log, 1);
+	add_wait_queue(&head, &r.wait);
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	wake_up(&head);
+	KUNIT_EXPECT_EQ(test, r.woken, 0);
+	lev_release(&l.lev);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	KUNIT_EXPECT_EQ(test, l.wakes, 1);
+	lev_del(&l.lev);
+}
+
+static void lev_test_deferred_work_runs_in_task_before_waiters(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	int transformed = 0;
+	struct recorder r;
+	struct tlayer l;
+
+	recorder_init(&r, &log, 1);
+	r.watch = &transformed;
+	add_wait_queue(&head, &r.wait);
+	tlayer_init(&l, &tlayer_work_ops, &log, 10, LEV_DEFER);
+	l.transform = &transformed;
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	local_irq_disable();
+	wake_up(&head);		/* as from an interrupt handler */
+	local_irq_enable();
+	flush_work(&l.lev.work);
+	KUNIT_EXPECT_EQ(test, l.works, 1);
+	KUNIT_EXPECT_TRUE(test, l.work_in_task);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	KUNIT_EXPECT_EQ(test, r.saw, 1);	/* never saw it untransformed */
+	lev_del(&l.lev);
+}
+
+static void lev_test_release_resumes_lower_layers(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct tlayer lower, upper;
+	struct recorder r;
+
+	recorder_init(&r, &log, 99);
+	add_wait_queue(&head, &r.wait);
+	tlayer_init(&lower, &tlayer_ops, &log, 1, LEV_DEFER);
+	tlayer_init(&upper, &tlayer_ops, &log, 2, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &lower.lev), 0);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &upper.lev), 0);
+	wake_up(&head);
+	KUNIT_EXPECT_EQ(test, upper.wakes, 1);
+	KUNIT_EXPECT_EQ(test, lower.wakes, 0);
+	lev_release(&upper.lev);
+	KUNIT_EXPECT_EQ(test, lower.wakes, 1);
+	KUNIT_EXPECT_EQ(test, r.woken, 0);
+	lev_release(&lower.lev);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	KUNIT_ASSERT_EQ(test, log.n, 3);
+	KUNIT_EXPECT_EQ(test, log.ids[0], 2);
+	KUNIT_EXPECT_EQ(test, log.ids[1], 1);
+	KUNIT_EXPECT_EQ(test, log.ids[2], 99);
+	lev_del(&upper.lev);
+	lev_del(&lower.lev);
+}
+
+static void lev_test_held_layer_absorbs_repeated_wakeups(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct recorder r;
+	struct tlayer l;
+
+	recorder_init(&r, &log, 1);
+	add_wait_queue(&head, &r.wait);
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	wake_up(&head);
+	wake_up(&head);
+	wake_up(&head);
+	KUNIT_EXPECT_EQ(test, l.wakes, 1);
+	KUNIT_EXPECT_EQ(test, r.woken, 0);
+	lev_release(&l.lev);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	lev_del(&l.lev);
+}
+
+static void lev_test_other_key_passes_held_layer_by(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	int mine, other;
+	struct recorder r;
+	struct tlayer l;
+
+	recorder_init(&r, &log, 1);
+	add_wait_queue(&head, &r.wait);
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
+	l.only_key = &mine;
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	__wake_up(&head, TASK_NORMAL, 1, &other);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	__wake_up(&head, TASK_NORMAL, 1, &mine);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	__wake_up(&head, TASK_NORMAL, 1, &other);	/* while held */
+	KUNIT_EXPECT_EQ(test, r.woken, 2);
+	lev_release(&l.lev);
+	KUNIT_EXPECT_EQ(test, r.woken, 3);
+	lev_del(&l.lev);
+}
+
+static void lev_test_release_wakes_all_exclusive_waiters(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct recorder x[3];
+	struct tlayer l;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		recorder_init(&x[i], &log, i);
+		add_wait_queue_exclusive(&head, &x[i].wait);
+	}
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	wake_up(&head);
+	lev_release(&l.lev);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, x[i].woken, 1);
+	lev_del(&l.lev);
+}
+
+static void lev_test_ordinary_queue_keeps_exclusive_semantics(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct recorder x[3], shared;
+	int i;
+
+	recorder_init(&shared, &log, 9);
+	add_wait_queue(&head, &shared.wait);
+	for (i = 0; i < 3; i++) {
+		recorder_init(&x[i], &log, i);
+		add_wait_queue_exclusive(&head, &x[i].wait);
+	}
+	wake_up(&head);
+	KUNIT_EXPECT_EQ(test, shared.woken, 1);
+	KUNIT_EXPECT_EQ(test, x[0].woken, 1);
+	KUNIT_EXPECT_EQ(test, x[1].woken, 0);
+	KUNIT_EXPECT_EQ(test, x[2].woken, 0);
+	wake_up_all(&head);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_GE(test, x[i].woken, 1);
+}
+
+static void lev_test_wake_up_locked_after_skips_entries_before(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct recorder r[3];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		recorder_init(&r[i], &log, i);
+		list_add_tail(&r[i].wait.entry, &head.head);
+	}
+	spin_lock_irq(&head.lock);
+	__wake_up_locked_after(&head, &r[0].wait, TASK_NORMAL, 0, NULL);
+	spin_unlock_irq(&head.lock);
+	KUNIT_EXPECT_EQ(test, r[0].woken, 0);
+	KUNIT_EXPECT_EQ(test, r[1].woken, 1);
+	KUNIT_EXPECT_EQ(test, r[2].woken, 1);
+	spin_lock_irq(&head.lock);
+	__wake_up_locked_after(&head, &r[2].wait, TASK_NORMAL, 0, NULL);
+	spin_unlock_irq(&head.lock);
+	KUNIT_EXPECT_EQ(test, log.n, 2);
+}
+
+static void lev_test_del_stops_callbacks(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct tlayer l;
+
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_CONTINUE);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	wake_up(&head);
+	lev_del(&l.lev);
+	wake_up(&head);
+	KUNIT_EXPECT_EQ(test, l.wakes, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
+}
+
+static void lev_test_del_waits_for_deferred_work(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct recorder r;
+	struct tlayer l;
+
+	recorder_init(&r, &log, 1);
+	add_wait_queue(&head, &r.wait);
+	tlayer_init(&l, &tlayer_work_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	wake_up(&head);
+	lev_del(&l.lev);
+	KUNIT_EXPECT_EQ(test, l.works, 1);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	remove_wait_queue(&head, &r.wait);
+	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
+}
+
+static void lev_test_double_add_rejected(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(other);
+	struct order_log log = {};
+	struct tlayer l;
+
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_CONTINUE);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	KUNIT_EXPECT_EQ(test, lev_add(&other, &l.lev), -EBUSY);
+	KUNIT_EXPECT_TRUE(test, list_empty(&other.head));
+	wake_up(&head);
+	KUNIT_EXPECT_EQ(test, l.wakes, 1);
+	lev_del(&l.lev);
+}
+
+static void lev_test_missing_wake_op_rejected(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	static const struct lev_ops no_wake = {};
+	struct lev l;
+
+	lev_init(&l, &no_wake, NULL);
+	KUNIT_EXPECT_EQ(test, lev_add(&head, &l), -EINVAL);
+	lev_init(&l, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, lev_add(&head, &l), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
+}
+
+static struct kunit_case cev_layer_cases[] = {
+	KUNIT_CASE(lev_test_runs_before_ordinary_waiters),
+	KUNIT_CASE(lev_test_layers_run_last_added_first),
+	KUNIT_CASE(lev_test_runs_before_priority_waiters),
+	KUNIT_CASE(lev_test_defer_holds_waiters_until_release),
+	KUNIT_CASE(lev_test_deferred_work_runs_in_task_before_waiters),
+	KUNIT_CASE(lev_test_release_resumes_lower_layers),
+	KUNIT_CASE(lev_test_held_layer_absorbs_repeated_wakeups),
+	KUNIT_CASE(lev_test_other_key_passes_held_layer_by),
+	KUNIT_CASE(lev_test_release_wakes_all_exclusive_waiters),
+	KUNIT_CASE(lev_test_ordinary_queue_keeps_exclusive_semantics),
+	KUNIT_CASE(lev_test_wake_up_locked_after_skips_entries_before),
+	KUNIT_CASE(lev_test_del_stops_callbacks),
+	KUNIT_CASE(lev_test_del_waits_for_deferred_work),
+	KUNIT_CASE(lev_test_double_add_rejected),
+	KUNIT_CASE(lev_test_missing_wake_op_rejected),
+	{}
+};
+
+static struct kunit_suite cev_layer_suite = {
+	.name = "cev_layer",
+	.test_cases = cev_layer_cases,
+};
+
+/* ------------------------------------------------------------------------
+ * Compound events.  A test event: a wait queue head and what it reports.
+ */
+
+struct tev {
+	struct wait_queue_head head;
+	struct cev_wait cw;
+	int status;
+	u64 bytes;
+	bool done;		/* the event happened: what ->ready() sees */
+	bool keep;		/* report progress, stay attached */
+	void *key;		/* only wake-ups with this key count */
+	atomic_t cancels;
+	bool cancel_completes;	/* ->cancel() ends the I/O synchronously */
+};
+
+static enum cev_result tev_event(struct cev_wait *cw, void *key)
+{
+	struct tev *e = cw->data;
+
+	if (e->key && key != e->key)
+		return CEV_IGNORE;
+	cw->status = e->status;
+	cw->count = e->bytes;
+	return e->keep ? CEV_KEEP : CEV_DETACH;
+}
+
+static bool tev_ready(struct cev_wait *cw)
+{
+	struct tev *e = cw->data;
+
+	if (!READ_ONCE(e->done))
+		return false;
+	cw->status = e->status;
+	cw->count = e->bytes;
+	return true;
+}
+
+static void tev_cancel(struct cev_wait *cw)
+{
+	struct tev *e = cw->data;
+
+	atomic_inc(&e->cancels);
+	if (e->cancel_completes) {
+		WRITE_ONCE(e->done, true);
+		wake_up(&e->head);
+	}
+}
+
+static const struct cev_wait_ops tev_ops = {
+	.event = tev_event,
+	.ready = tev_ready,
+	.cancel = tev_cancel,
+};
+
+static struct tev *tevs_alloc(struct kunit *test, int n)
+{
+	struct tev *e = kunit_kcalloc(test, n, sizeof(*e), GFP_KERNEL);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	for (i = 0; i < n; i++) {
+		init_waitqueue_head(&e[i].head);
+		atomic_set(&e[i].cancels, 0);
+		cev_wait_init(&e[i].cw, &tev_ops, &e[i]);
+	}
+	return e;
+}
+
+static struct cev *cev_alloc(struct kunit *test)
+{
+	struct cev *cev = kunit_kzalloc(test, sizeof(*cev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cev);
+	return cev;
+}
+
+/* Init @cev, attach @n children of @e, arm. */
+static void cev_setup(struct kunit *test, struct cev *cev,
+		      const struct cev_ops *ops, unsigned int need,
+		      struct tev *e, int n)
+{
+	int i;
+
+	cev_init(cev, ops, need);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, cev_add(cev, &e[i].cw, &e[i].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(cev), 0);
+}
+
+static void tev_fire(struct tev *e, int status, u64 bytes)
+{
+	e->status = status;
+	e->bytes = bytes;
+	WRITE_ONCE(e->done, true);
+	wake_up(&e->head);
+}
+
+static void cev_test_all_completes_after_last_child(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 4);
+	struct cev *cev = cev_alloc(test);
+	int i;
+
+	cev_setup(test, cev, &cev_all, 0, e, 4);
+	for (i = 0; i < 3; i++) {
+		tev_fire(&e[i], 0, 512);
+		KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	}
+	tev_fire(&e[3], 0, 512);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 4);
+	KUNIT_EXPECT_EQ(test, cev->count, 2048);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 0);
+}
+
+static void cev_test_all_first_error_wins(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 3);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_all, 0, e, 3);
+	tev_fire(&e[1], -EIO, 0);
+	tev_fire(&e[0], -ENOSPC, 0);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	tev_fire(&e[2], 0, 10);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, -EIO);
+	KUNIT_EXPECT_EQ(test, cev->nr_failed, 2);
+	cev_finish(cev);
+}
+
+static void cev_test_any_completes_on_first_success(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 3);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_any, 0, e, 3);
+	tev_fire(&e[0], -EIO, 0);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	tev_fire(&e[2], 0, 4096);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev->count, 4096);
+	/* e[1] is still pending: finishing cancels it, once. */
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[1].cancels), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[0].cancels), 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&e[1].head.head));
+}
+
+static void cev_test_any_all_failed_reports_first_error(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_any, 0, e, 2);
+	tev_fire(&e[1], -ENODEV, 0);
+	tev_fire(&e[0], -EIO, 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, -ENODEV);
+	cev_finish(cev);
+}
+
+static void cev_test_k_of_n_completes_at_k(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 5);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_k_of_n, 3, e, 5);
+	tev_fire(&e[0], 0, 1);
+	tev_fire(&e[1], -EIO, 1);
+	tev_fire(&e[2], 0, 1);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	tev_fire(&e[3], 0, 1);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 1);
+}
+
+static void cev_test_k_of_n_fails_once_out_of_reach(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 4);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_k_of_n, 3, e, 4);
+	tev_fire(&e[0], -EIO, 0);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	tev_fire(&e[1], -EREMOTEIO, 0);	/* 2 left, 3 needed */
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, -EIO);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 2);
+}
+
+/* Custom policy: complete once 1000 bytes have arrived. */
+static bool cev_test_bytes_complete(struct cev *cev)
+{
+	return cev->count >= cev->need;
+}
+
+static const struct cev_ops bytes_policy = {
+	.complete = cev_test_bytes_complete,
+};
+
+static void cev_test_custom_complete_op_decides(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	e[0].keep = true;
+	cev_setup(test, cev, &bytes_policy, 1000, e, 2);
+	tev_fire(&e[0], 0, 400);
+	tev_fire(&e[0], 0, 400);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->count, 800);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 0);	/* progress is not done */
+	tev_fire(&e[0], 0, 400);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->count, 1200);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 2);
+}
+
+static void cev_test_keep_stays_queued_until_detach(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+
+	e[0].keep = true;
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	tev_fire(&e[0], 0, 1);
+	tev_fire(&e[0], 0, 1);
+	KUNIT_EXPECT_FALSE(test, list_empty(&e[0].head.head));
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	e[0].keep = false;
+	tev_fire(&e[0], 0, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&e[0].head.head));
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->count, 3);
+	cev_finish(cev);
+}
+
+static void cev_test_wakeup_with_other_key_ignored(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+	int mine, other;
+
+	e[0].key = &mine;
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	__wake_up(&e[0].head, TASK_NORMAL, 1, &other);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	__wake_up(&e[0].head, TASK_NORMAL, 1, &mine);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	cev_finish(cev);
+}
+
+static void cev_test_parent_waiters_woken_once(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 8);
+	struct cev *cev = cev_alloc(test);
+	struct order_log log = {};
+	struct recorder r;
+	int i;
+
+	recorder_init(&r, &log, 1);
+	cev_init(cev, &cev_all, 0);
+	add_wait_queue(&cev->wq, &r.wait);
+	for (i = 0; i < 8; i++)
+		KUNIT_ASSERT_EQ(test, cev_add(cev, &e[i].cw, &e[i].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(cev), 0);
+	for (i = 0; i < 8; i++)
+		tev_fire(&e[i], 0, 0);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	remove_wait_queue(&cev->wq, &r.wait);
+	cev_finish(cev);
+}
+
+static void cev_test_layer_on_parent_runs_before_waiters(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+	struct order_log log = {};
+	struct recorder r;
+	struct tlayer l;
+
+	recorder_init(&r, &log, 1);
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
+	cev_init(cev, &cev_all, 0);
+	add_wait_queue(&cev->wq, &r.wait);
+	KUNIT_ASSERT_EQ(test, lev_add(&cev->wq, &l.lev), 0);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[0].cw, &e[0].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[1].cw, &e[1].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(cev), 0);
+	tev_fire(&e[0], 0, 0);
+	KUNIT_EXPECT_EQ(test, l.wakes, 0);	/* one wake-up: at completion */
+	tev_fire(&e[1], 0, 0);
+	KUNIT_EXPECT_EQ(test, l.wakes, 1);
+	KUNIT_EXPECT_EQ(test, r.woken, 0);
+	lev_release(&l.lev);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	lev_del(&l.lev);
+	remove_wait_queue(&cev->wq, &r.wait);
+	cev_finish(cev);
+}
+
+static void cev_test_child_behind_layer_reports_after_release(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+	struct order_log log = {};
+	struct tlayer l;
+
+	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&e[0].head, &l.lev), 0);
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	tev_fire(&e[0], 0, 0);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	lev_release(&l.lev);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	lev_del(&l.lev);
+	cev_finish(cev);
+}
+
+static void cev_test_arm_after_children_done_completes(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	cev_init(cev, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[0].cw, &e[0].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[1].cw, &e[1].head), 0);
+	tev_fire(&e[0], 0, 5);
+	tev_fire(&e[1], 0, 5);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));	/* not armed */
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 2);
+	KUNIT_ASSERT_EQ(test, cev_arm(cev), 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->count, 10);
+	cev_finish(cev);
+}
+
+static void cev_test_all_of_nothing_completes_at_arm(struct kunit *test)
+{
+	struct cev *cev = cev_alloc(test);
+
+	cev_init(cev, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(cev), 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 0);
+}
+
+static void cev_test_ready_closes_race_with_early_event(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	e[0].done = true;	/* happened before the child was queued */
+	e[0].bytes = 7;
+	cev_setup(test, cev, &cev_all, 0, e, 2);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&e[0].head.head));
+	KUNIT_EXPECT_FALSE(test, list_empty(&e[1].head.head));
+	tev_fire(&e[1], 0, 3);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->count, 10);
+	cev_finish(cev);
+}
+
+static void cev_test_finish_detaches_every_child(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 3);
+	struct cev *cev = cev_alloc(test);
+	int i;
+
+	cev_setup(test, cev, &cev_all, 0, e, 3);
+	tev_fire(&e[0], 0, 0);
+	cev_finish(cev);
+	KUNIT_EXPECT_TRUE(test, list_empty(&cev->children));
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_TRUE(test, list_empty(&e[i].head.head));
+		KUNIT_EXPECT_TRUE(test, list_empty(&e[i].cw.cev_list));
+	}
+	/* Wake-ups after finish reach nothing. */
+	tev_fire(&e[1], 0, 100);
+	KUNIT_EXPECT_EQ(test, cev->count, 0);
+}
+
+static void cev_test_compound_reused_after_finish(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		e[0].done = false;
+		e[1].done = false;
+		cev_setup(test, cev, &cev_all, 0, e, 2);
+		tev_fire(&e[0], 0, 1);
+		tev_fire(&e[1], 0, 1);
+		KUNIT_EXPECT_TRUE(test, cev_done(cev));
+		KUNIT_EXPECT_EQ(test, cev->count, 2);
+		cev_finish(cev);
+	}
+}
+
+/* A kthread that fires an event after a delay. */
+struct delayed_fire {
+	struct tev *e;
+	unsigned int ms;
+	int status;
+};
+
+static int delayed_fire_fn(void *arg)
+{
+	struct delayed_fire *d = arg;
+
+	msleep(d->ms);
+	tev_fire(d->e, d->status, 0);
+	return 0;
+}
+
+static void cev_test_wait_returns_status(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+	struct delayed_fire d = { .e = e, .ms = 20, .status = -EIO };
+	struct task_struct *t;
+
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	t = kthread_run(delayed_fire_fn, &d, "cev-test-fire");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_EQ(test, wait_for_cev(cev), -EIO);
+	KUNIT_EXPECT_EQ(test, wait_for_cev_killable(cev), -EIO);
+	cev_finish(cev);
+}
+
+static void cev_test_wait_timeout_expires_then_completes(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	KUNIT_EXPECT_EQ(test, wait_for_cev_timeout(cev, 2), 0);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	tev_fire(&e[0], 0, 0);
+	KUNIT_EXPECT_GT(test, wait_for_cev_timeout(cev, 2), 0);
+	cev_finish(cev);
+}
+
+static struct kunit_case cev_compound_cases[] = {
+	KUNIT_CASE(cev_test_all_completes_after_last_child),
+	KUNIT_CASE(cev_test_all_first_error_wins),
+	KUNIT_CASE(cev_test_any_completes_on_first_success),
+	KUNIT_CASE(cev_test_any_all_failed_reports_first_error),
+	KUNIT_CASE(cev_test_k_of_n_completes_at_k),
+	KUNIT_CASE(cev_test_k_of_n_fails_once_out_of_reach),
+	KUNIT_CASE(cev_test_custom_complete_op_decides),
+	KUNIT_CASE(cev_test_keep_stays_queued_until_detach),
+	KUNIT_CASE(cev_test_wakeup_with_other_key_ignored),
+	KUNIT_CASE(cev_test_parent_waiters_woken_once),
+	KUNIT_CASE(cev_test_layer_on_parent_runs_before_waiters),
+	KUNIT_CASE(cev_test_child_behind_layer_reports_after_release),
+	KUNIT_CASE(cev_test_arm_after_children_done_completes),
+	KUNIT_CASE(cev_test_all_of_nothing_completes_at_arm),
+	KUNIT_CASE(cev_test_ready_closes_race_with_early_event),
+	KUNIT_CASE(cev_test_finish_detaches_every_child),
+	KUNIT_CASE(cev_test_compound_reused_after_finish),
+	KUNIT_CASE(cev_test_wait_returns_status),
+	KUNIT_CASE(cev_test_wait_timeout_expires_then_completes),
+	{}
+};
+
+static struct kunit_suite cev_compound_suite = {
+	.name = "cev_compound",
+	.test_cases = cev_compound_cases,
+};
+
+/* ------------------------------------------------------------------------
+ * Nesting
+ */
+
+static void cev_test_nested_completes_up_the_tree(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 4);
+	struct cev *inner = cev_alloc(test), *outer = cev_alloc(test);
+	struct cev_wait link;
+
+	cev_setup(test, inner, &cev_all, 0, e, 3);
+	cev_init(outer, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, &link, inner), 0);
+	KUNIT_ASSERT_EQ(test, cev_add(outer, &e[3].cw, &e[3].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(outer), 0);
+	KUNIT_EXPECT_EQ(test, outer->level, 1);
+	tev_fire(&e[3], 0, 1);
+	tev_fire(&e[0], 0, 10);
+	tev_fire(&e[1], 0, 10);
+	KUNIT_EXPECT_FALSE(test, cev_done(outer));
+	tev_fire(&e[2], -EIO, 10);
+	KUNIT_EXPECT_TRUE(test, cev_done(inner));
+	KUNIT_EXPECT_TRUE(test, cev_done(outer));
+	KUNIT_EXPECT_EQ(test, outer->status, -EIO);
+	KUNIT_EXPECT_EQ(test, outer->count, 31);
+	cev_finish(outer);
+	cev_finish(inner);
+}
+
+static void cev_test_nested_to_max_level(struct kunit *test)
+{
+	struct cev *c = kunit_kcalloc(test, CEV_MAX_LEVEL + 2, sizeof(*c),
+				      GFP_KERNEL);
+	struct cev_wait *links = kunit_kcalloc(test, CEV_MAX_LEVEL + 2,
+					       sizeof(*links), GFP_KERNEL);
+	struct tev *e = tevs_alloc(test, 1);
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_NOT_NULL(test, links);
+	cev_setup(test, &c[0], &cev_all, 0, e, 1);
+	for (i = 1; i <= CEV_MAX_LEVEL; i++) {
+		cev_init(&c[i], &cev_all, 0);
+		KUNIT_ASSERT_EQ(test, cev_add_cev(&c[i], &links[i], &c[i - 1]), 0);
+		KUNIT_ASSERT_EQ(test, cev_arm(&c[i]), 0);
+	}
+	cev_init(&c[i], &cev_all, 0);
+	KUNIT_EXPECT_EQ(test, cev_add_cev(&c[i], &links[i], &c[i - 1]), -EMLINK);
+	tev_fire(&e[0], -ENOSPC, 9);
+	KUNIT_EXPECT_TRUE(test, cev_done(&c[CEV_MAX_LEVEL]));
+	KUNIT_EXPECT_EQ(test, c[CEV_MAX_LEVEL].status, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, c[CEV_MAX_LEVEL].count, 9);
+	for (i = CEV_MAX_LEVEL + 1; i >= 0; i--)
+		cev_finish(&c[i]);
+}
+
+static void cev_test_nested_already_complete_reports_at_add(struct kunit *test)
+{
+	struct cev *inner = cev_alloc(test), *outer = cev_alloc(test);
+	struct cev_wait link;
+
+	cev_init(inner, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(inner), 0);	/* done: no children */
+	cev_init(outer, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, &link, inner), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(outer), 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(outer));
+	cev_finish(outer);
+	cev_finish(inner);
+}
+
+static void cev_test_nested_must_be_built_bottom_up(struct kunit *test)
+{
+	struct cev *a = cev_alloc(test), *b = cev_alloc(test);
+	struct cev *c = cev_alloc(test);
+	struct cev_wait l1, l2;
+
+	cev_init(a, &cev_all, 0);
+	cev_init(b, &cev_all, 0);
+	cev_init(c, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(b, &l1, a), 0);	/* b level 1 */
+	KUNIT_ASSERT_EQ(test, cev_add_cev(a, &l2, c), 0);	/* a level 1 */
+	cev_wait_init(&l2, &tev_ops, NULL);
+	/* b is nested in nothing, a is: raising a's level is refused. */
+	cev_finish(a);
+	cev_init(a, &cev_all, 0);
+	KUNIT_EXPECT_EQ(test, cev_add_cev(a, &l2, b), -EBUSY);
+	KUNIT_EXPECT_EQ(test, cev_add_cev(a, &l2, a), -ELOOP);
+	cev_finish(b);
+	cev_finish(a);
+	cev_finish(c);
+}
+
+static struct kunit_case cev_nest_cases[] = {
+	KUNIT_CASE(cev_test_nested_completes_up_the_tree),
+	KUNIT_CASE(cev_test_nested_to_max_level),
+	KUNIT_CASE(cev_test_nested_already_complete_reports_at_add),
+	KUNIT_CASE(cev_test_nested_must_be_built_bottom_up),
+	{}
+};
+
+static struct kunit_suite cev_nest_suite = {
+	.name = "cev_nest",
+	.test_cases = cev_nest_cases,
+};
+
+/* ------------------------------------------------------------------------
+ * Cancellation
+ */
+
+static void cev_test_cancel_calls_each_pending_cancel_once(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 4);
+	struct cev *cev = cev_alloc(test);
+	int i;
+
+	cev_setup(test, cev, &cev_all, 0, e, 4);
+	tev_fire(&e[0], 0, 1);
+	KUNIT_EXPECT_EQ(test, cev_cancel(cev), 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 1);
+	KUNIT_EXPECT_EQ(test, cev->nr_cancelled, 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[0].cancels), 0);
+	for (i = 1; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, atomic_read(&e[i].cancels), 1);
+		KUNIT_EXPECT_TRUE(test, list_empty(&e[i].head.head));
+	}
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 0);
+	for (i = 1; i < 4; i++)
+		KUNIT_EXPECT_EQ(test, atomic_read(&e[i].cancels), 1);
+}
+
+static void cev_test_cancel_of_completed_parent_is_noop(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	tev_fire(&e[0], 0, 1);
+	KUNIT_EXPECT_EQ(test, cev_cancel(cev), -EALREADY);
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev->nr_cancelled, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[0].cancels), 0);
+	cev_finish(cev);
+}
+
+static void cev_test_cancel_twice_cancels_once(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_all, 0, e, 2);
+	KUNIT_EXPECT_EQ(test, cev_cancel(cev), 0);
+	KUNIT_EXPECT_EQ(test, cev_cancel(cev), -EALREADY);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[0].cancels), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[1].cancels), 1);
+	cev_finish(cev);
+}
+
+static void cev_test_cancel_wakes_waiter_with_ecanceled(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+	struct order_log log = {};
+	struct recorder r;
+
+	recorder_init(&r, &log, 1);
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	add_wait_queue(&cev->wq, &r.wait);
+	cev_cancel(cev);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	KUNIT_EXPECT_EQ(test, wait_for_cev(cev), -ECANCELED);
+	remove_wait_queue(&cev->wq, &r.wait);
+	cev_finish(cev);
+}
+
+static void cev_test_cancel_before_arm_completes(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+
+	cev_init(cev, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[0].cw, &e[0].head), 0);
+	KUNIT_EXPECT_EQ(test, cev_cancel(cev), 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev_arm(cev), -EINVAL);
+	cev_finish(cev);
+}
+
+static void cev_test_cancel_op_completing_synchronously(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	e[0].cancel_completes = true;
+	e[1].cancel_completes = true;
+	cev_setup(test, cev, &cev_all, 0, e, 2);
+	KUNIT_EXPECT_EQ(test, cev_cancel(cev), 0);
+	KUNIT_EXPECT_EQ(test, cev->nr_cancelled, 2);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 0);
+	cev_finish(cev);
+}
+
+static void cev_test_cancel_reaches_nested_children(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 3);
+	struct cev *inner = cev_alloc(test), *outer = cev_alloc(test);
+	struct cev_wait link;
+
+	cev_setup(test, inner, &cev_all, 0, e, 2);
+	cev_init(outer, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, &link, inner), 0);
+	KUNIT_ASSERT_EQ(test, cev_add(outer, &e[2].cw, &e[2].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(outer), 0);
+	tev_fire(&e[0], 0, 0);
+	KUNIT_EXPECT_EQ(test, cev_cancel(outer), 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(inner));
+	KUNIT_EXPECT_EQ(test, inner->status, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[0].cancels), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[1].cancels), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[2].cancels), 1);
+	KUNIT_EXPECT_EQ(test, outer->nr_cancelled, 2);
+	cev_finish(outer);
+	cev_finish(inner);
+}
+
+static void cev_test_cancelled_nested_reports_to_parent(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *inner = cev_alloc(test), *outer = cev_alloc(test);
+	struct cev_wait link;
+
+	cev_setup(test, inner, &cev_all, 0, e, 1);
+	cev_init(outer, &cev_any, 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, &link, inner), 0);
+	KUNIT_ASSERT_EQ(test, cev_add(outer, &e[1].cw, &e[1].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(outer), 0);
+	KUNIT_EXPECT_EQ(test, cev_cancel(inner), 0);
+	KUNIT_EXPECT_FALSE(test, cev_done(outer));
+	KUNIT_EXPECT_EQ(test, outer->nr_failed, 1);
+	tev_fire(&e[1], 0, 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(outer));
+	KUNIT_EXPECT_EQ(test, outer->status, 0);
+	cev_finish(outer);
+	cev_finish(inner);
+}
+
+static void cev_test_finish_cancels_unarmed_compound(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	cev_init(cev, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[0].cw, &e[0].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[1].cw, &e[1].head), 0);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 0);
+	KUNIT_EXPECT_EQ(test, cev->status, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, cev->nr_cancelled, 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[0].cancels), 1);
+}
+
+static struct kunit_case cev_cancel_cases[] = {
+	KUNIT_CASE(cev_test_cancel_calls_each_pending_cancel_once),
+	KUNIT_CASE(cev_test_cancel_of_completed_parent_is_noop),
+	KUNIT_CASE(cev_test_cancel_twice_cancels_once),
+	KUNIT_CASE(cev_test_cancel_wakes_waiter_with_ecanceled),
+	KUNIT_CASE(cev_test_cancel_before_arm_completes),
+	KUNIT_CASE(cev_test_cancel_op_completing_synchronously),
+	KUNIT_CASE(cev_test_cancel_reaches_nested_children),
+	KUNIT_CASE(cev_test_cancelled_nested_reports_to_parent),
+	KUNIT_CASE(cev_test_finish_cancels_unarmed_compound),
+	{}
+};
+
+static struct kunit_suite cev_cancel_suite = {
+	.name = "cev_cancel",
+	.test_cases = cev_cancel_cases,
+};
+
+/* ------------------------------------------------------------------------
+ * Misuse: an error return, and nothing changed.
+ */
+
+static void cev_test_misuse_add_pending_child(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *a = cev_alloc(test), *b = cev_alloc(test);
+
+	cev_init(a, &cev_all, 0);
+	cev_init(b, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add(a, &e[0].cw, &e[0].head), 0);
+	KUNIT_EXPECT_EQ(test, cev_add(a, &e[0].cw, &e[0].head), -EBUSY);
+	KUNIT_EXPECT_EQ(test, cev_add(b, &e[0].cw, &e[0].head), -EBUSY);
+	KUNIT_EXPECT_EQ(test, a->nr_children, 1);
+	KUNIT_EXPECT_EQ(test, b->nr_children, 0);
+	cev_finish(a);
+	cev_finish(b);
+}
+
+static void cev_test_misuse_rearm_done_child_before_finish(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	tev_fire(&e[0], 0, 0);
+	/* Done, but still on its parent's list until cev_finish(). */
+	KUNIT_EXPECT_EQ(test, cev_add(cev, &e[0].cw, &e[0].head), -EBUSY);
+	cev_finish(cev);
+}
+
+static void cev_test_misuse_add_to_completed_parent(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	tev_fire(&e[0], 0, 0);
+	KUNIT_EXPECT_EQ(test, cev_add(cev, &e[1].cw, &e[1].head), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, list_empty(&e[1].head.head));
+	KUNIT_EXPECT_EQ(test, cev->nr_children, 1);
+	cev_finish(cev);
+}
+
+static void cev_test_misuse_arm_twice(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_all, 0, e, 1);
+	KUNIT_EXPECT_EQ(test, cev_arm(cev), -EBUSY);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	cev_finish(cev);
+}
+
+static void cev_test_misuse_missing_ops(struct kunit *test)
+{
+	static const struct cev_ops no_complete = {};
+	struct tev *e = tevs_alloc(test, 1);
+	struct cev *cev = cev_alloc(test);
+	struct cev_wait cw;
+
+	cev_init(cev, &no_complete, 0);
+	KUNIT_EXPECT_EQ(test, cev_arm(cev), -EINVAL);
+	cev_finish(cev);
+	cev_init(cev, NULL, 0);
+	KUNIT_EXPECT_EQ(test, cev_arm(cev), -EINVAL);
+	cev_wait_init(&cw, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, cev_add(cev, &cw, &e[0].head), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, list_empty(&e[0].head.head));
+	cev_finish(cev);
+}
+
+static void cev_test_misuse_k_greater_than_n(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	cev_init(cev, &cev_k_of_n, 3);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[0].cw, &e[0].head), 0);
+	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[1].cw, &e[1].head), 0);
+	KUNIT_EXPECT_EQ(test, cev_arm(cev), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	cev_finish(cev);
+	cev_init(cev, &cev_any, 0);
+	KUNIT_EXPECT_EQ(test, cev_arm(cev), -EINVAL);	/* any of nothing */
+	cev_finish(cev);
+}
+
+static struct kunit_case cev_misuse_cases[] = {
+	KUNIT_CASE(cev_test_misuse_add_pending_child),
+	KUNIT_CASE(cev_test_misuse_rearm_done_child_before_finish),
+	KUNIT_CASE(cev_test_misuse_add_to_completed_parent),
+	KUNIT_CASE(cev_test_misuse_arm_twice),
+	KUNIT_CASE(cev_test_misuse_missing_ops),
+	KUNIT_CASE(cev_test_misuse_k_greater_than_n),
+	{}
+};
+
+static struct kunit_suite cev_misuse_suite = {
+	.name = "cev_misuse",
+	.test_cases = cev_misuse_cases,
+};
+
+/* ------------------------------------------------------------------------
+ * Races: children completing from kthreads and hardirq timers while
+ * another thread cancels and the test waits with a timeout.
+ */
+
+#define RACE_CHILDREN	8
+#define RACE_ROUNDS	2000
+
+struct race {
+	struct cev cev;
+	struct tev *e;
+	struct recorder parent_wakes;
+	struct order_log log;
+	wait_queue_head_t go;
+	wait_queue_head_t back;
+	int round;
+	atomic_t finished;
+	int cancel_ret;
+};
+
+static void race_wait_round(struct race *r, int round)
+{
+	wait_event(r->go, READ_ONCE(r->round) >= round);
+}
+
+static void race_done_round(struct race *r)
+{
+	atomic_inc(&r->finished);
+	wake_up(&r->back);
+}
+
+static int race_completer(void *arg)
+{
+	struct race *r = arg;
+	int round, i;
+
+	for (round = 1; round <= RACE_ROUNDS; round++) {
+		race_wait_round(r, round);
+		for (i = 0; i < RACE_CHILDREN; i++)
+			tev_fire(&r->e[i], i == 3 ? -EIO : 0, 1);
+		race_done_round(r);
+	}
+	return 0;
+}
+
+static int race_canceller(void *arg)
+{
+	struct race *r = arg;
+	int round;
+
+	for (round = 1; round <= RACE_ROUNDS; round++) {
+		race_wait_round(r, round);
+		udelay(get_random_u32_below(20));
+		r->cancel_ret = cev_cancel(&r->cev);
+		race_done_round(r);
+	}
+	return 0;
+}
+
+static void race_check_round(struct kunit *test, struct race *r)
+{
+	unsigned int done = 0, cancelled = 0;
+	int i, state, cancels;
+
+	for (i = 0; i < RACE_CHILDREN; i++) {
+		state = atomic_read(&r->e[i].cw.state);
+		cancels = atomic_read(&r->e[i].cancels);
+		if (state == CEV_CHILD_DONE) {
+			done++;
+			KUNIT_EXPECT_EQ(test, cancels, 0);
+		} else {
+			cancelled++;
+			KUNIT_EXPECT_EQ(test, state, CEV_CHILD_CANCELLED);
+			KUNIT_EXPECT_EQ(test, cancels, 1);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, r->cev.nr_done, done);
+	KUNIT_EXPECT_EQ(test, r->cev.nr_cancelled, cancelled);
+	KUNIT_EXPECT_EQ(test, done + cancelled, RACE_CHILDREN);
+	KUNIT_EXPECT_EQ(test, r->cev.count, done);
+	KUNIT_EXPECT_EQ(test, r->parent_wakes.woken, 1);
+	if (r->cancel_ret == 0)
+		KUNIT_EXPECT_EQ(test, r->cev.status, -ECANCELED);
+	else
+		KUNIT_EXPECT_EQ(test, r->cev.status, -EIO);
+}
+
+static void race_setup_round(struct kunit *test, struct race *r)
+{
+	int i;
+
+	cev_init(&r->cev, &cev_all, 0);
+	recorder_init(&r->parent_wakes, &r->log, 0);
+	add_wait_queue(&r->cev.wq, &r->parent_wakes.wait);
+	for (i = 0; i < RACE_CHILDREN; i++) {
+		r->e[i].done = false;
+		atomic_set(&r->e[i].cancels, 0);
+		KUNIT_ASSERT_EQ(test, cev_add(&r->cev, &r->e[i].cw,
+					      &r->e[i].head), 0);
+	}
+	KUNIT_ASSERT_EQ(test, cev_arm(&r->cev), 0);
+}
+
+static void cev_test_cancel_races_child_completion(struct kunit *test)
+{
+	struct task_struct *completer, *canceller;
+	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	int round;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->e = tevs_alloc(test, RACE_CHILDREN);
+	init_waitqueue_head(&r->go);
+	init_waitqueue_head(&r->back);
+	atomic_set(&r->finished, 0);
+	completer = kthread_run(race_completer, r, "cev-race-done");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(completer));
+	canceller = kthread_run(race_canceller, r, "cev-race-cancel");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(canceller));
+
+	for (round = 1; round <= RACE_ROUNDS; round++) {
+		race_setup_round(test, r);
+		WRITE_ONCE(r->round, round);
+		wake_up_all(&r->go);
+		/* The third party: a timed wait that must not time out. */
+		KUNIT_EXPECT_GT(test, wait_for_cev_timeout(&r->cev, 10 * HZ), 0);
+		wait_event(r->back, atomic_read(&r->finished) == 2 * round);
+		race_check_round(test, r);
+		remove_wait_queue(&r->cev.wq, &r->parent_wakes.wait);
+		cev_finish(&r->cev);
+		if (test->status == KUNIT_FAILURE)
+			break;
+	}
+	/* On failure the threads are left to finish their rounds: drain them. */
+	while (round++ <= RACE_ROUNDS) {
+		race_setup_round(test, r);
+		WRITE_ONCE(r->round, round - 1);
+		wake_up_all(&r->go);
+		wait_event(r->back, atomic_read(&r->finished) == 2 * (round - 1));
+		remove_wait_queue(&r->cev.wq, &r->parent_wakes.wait);
+		cev_finish(&r->cev);
+	}
+}
+
+struct irq_child {
+	struct hrtimer timer;
+	struct tev *e;
+};
+
+static enum hrtimer_restart irq_child_fire(struct hrtimer *t)
+{
+	struct irq_child *c = container_of(t, struct irq_child, timer);
+
+	WARN_ON_ONCE(!in_hardirq());
+	tev_fire(c->e, 0, 1);
+	return HRTIMER_NORESTART;
+}
+
+#define IRQ_RACE_ROUNDS	1000
+
+static void cev_test_cancel_races_hardirq_completion(struct kunit *test)
+{
+	struct irq_child *c = kunit_kcalloc(test, RACE_CHILDREN, sizeof(*c),
+					    GFP_KERNEL);
+	struct tev *e = tevs_alloc(test, RACE_CHILDREN);
+	struct cev *cev = cev_alloc(test);
+	int round, i, done, cancelled;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	for (i = 0; i < RACE_CHILDREN; i++) {
+		hrtimer_init(&c[i].timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+		c[i].timer.function = irq_child_fire;
+		c[i].e = &e[i];
+	}
+	for (round = 0; round < IRQ_RACE_ROUNDS; round++) {
+		for (i = 0; i < RACE_CHILDREN; i++) {
+			e[i].done = false;
+			atomic_set(&e[i].cancels, 0);
+		}
+		cev_setup(test, cev, &cev_all, 0, e, RACE_CHILDREN);
+		for (i = 0; i < RACE_CHILDREN; i++)
+			hrtimer_start(&c[i].timer,
+				      ns_to_ktime(get_random_u32_below(40000)),
+				      HRTIMER_MODE_REL_HARD);
+		udelay(get_random_u32_below(40));
+		cev_cancel(cev);
+		KUNIT_EXPECT_GT(test, wait_for_cev_timeout(cev, 10 * HZ), 0);
+		for (i = 0; i < RACE_CHILDREN; i++)
+			hrtimer_cancel(&c[i].timer);
+		done = 0;
+		cancelled = 0;
+		for (i = 0; i < RACE_CHILDREN; i++) {
+			int cancels = atomic_read(&e[i].cancels);
+
+			if (atomic_read(&e[i].cw.state) == CEV_CHILD_DONE) {
+				done++;
+				KUNIT_EXPECT_EQ(test, cancels, 0);
+			} else {
+				cancelled++;
+				KUNIT_EXPECT_EQ(test, cancels, 1);
+			}
+		}
+		KUNIT_EXPECT_EQ(test, cev->nr_done, done);
+		KUNIT_EXPECT_EQ(test, cev->nr_cancelled, cancelled);
+		KUNIT_EXPECT_EQ(test, cev->count, done);
+		cev_finish(cev);
+		if (test->status == KUNIT_FAILURE)
+			break;
+	}
+}
+
+static struct kunit_case cev_race_cases[] = {
+	KUNIT_CASE_SLOW(cev_test_cancel_races_child_completion),
+	KUNIT_CASE_SLOW(cev_test_cancel_races_hardirq_completion),
+	{}
+};
+
+static struct kunit_suite cev_race_suite = {
+	.name = "cev_race",
+	.test_cases = cev_race_cases,
+};
+
+kunit_test_suites(&cev_layer_suite, &cev_compound_suite, &cev_nest_suite,
+		  &cev_cancel_suite, &cev_misuse_suite, &cev_race_suite);
+
+MODULE_DESCRIPTION("KUnit tests for layered and compound events");
+MODULE_LICENSE("GPL");
