@@ -2,6 +2,7 @@
 # Shared helpers for the cev pipeline scripts.  Source it; do not run it.
 
 set -euo pipefail
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH  # Debian's python3 and tools first
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
@@ -33,3 +34,34 @@ stage() {
 deb_version() { dpkg-query -W -f='${Version}' "$DEB_PKG" 2>/dev/null || echo unknown; }
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Results of checks, one "ok|fail<TAB>name" line each, summed by summary.sh.
+RESULTS=$BUILD/results
+mkdir -p "$RESULTS"
+# result FILE ok|fail NAME: record one check's verdict.
+result() {
+	printf '%s\t%s\n' "$2" "$3" >>"$RESULTS/$1.tsv"
+	[ "$2" = ok ] || printf 'not ok: %s\n' "$3" >&2
+}
+
+# The series, in order.
+series_files() {
+	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series"
+}
+
+series_hash() {
+	(cd "$TOP/patches" && cat series $(series_files) "$TOP"/scripts/configs/*.config) |
+		sha1sum | cut -c1-40
+}
+
+# kmake OBJ LOG TARGET...: the kernel's make, out of tree, through ccache.
+kmake() {
+	local obj=$1 log=$2
+	shift 2
+	make -C "$SRC" O="$obj" CC="ccache gcc" HOSTCC="ccache gcc" \
+		-j"$(($(nproc) + 1))" "$@" >>"$log" 2>&1 || {
+		tail -40 "$log" >&2
+		echo "(full log: $log)" >&2
+		return 1
+	}
+}

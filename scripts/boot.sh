@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# boot.sh NAME MODE TIMEOUT [KERNEL-ARGS...]: boot the debug kernel in QEMU
+# (TCG, 4 CPUs, serial console) with the initramfs in MODE (test or run),
+# keep the whole console log in build/logs/NAME.log, and kill the guest if
+# it has not powered itself off after TIMEOUT seconds.
+. "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: boot.sh NAME MODE TIMEOUT [ARGS...]}
+mode=${2:?}
+timeout=${3:?}
+shift 3
+CPUS=${CPUS:-4}
+KERNEL=${KERNEL:-$BUILD/obj-debug/arch/x86/boot/bzImage}
+log=$LOGS/$name.log
+
+[ -f "$KERNEL" ] || die "no kernel at $KERNEL"
+t0=$(date +%s)
+rc=0
+timeout -k 10 "$timeout" qemu-system-x86_64 \
+	-accel tcg -m 2048 -smp "$CPUS" -nographic -no-reboot \
+	-kernel "$KERNEL" -initrd "$BUILD/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 oops=panic kunit.filter_glob=cev* cev.mode=$mode cev.cpus=$CPUS $*" \
+	</dev/null >"$log" 2>&1 || rc=$?
+secs=$(($(date +%s) - t0))
+echo "$secs" >"$LOGS/$name.secs"
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "cev-host: guest did not power off within ${timeout}s; killed" >>"$log"
+	say "boot $name: guest did not power off within ${timeout}s (killed); log: $log"
+	exit 3
+fi
+if ! grep -q '^cev-init: done' "$log"; then
+	say "boot $name: guest stopped (qemu rc=$rc) before /init finished; log: $log"
+	exit 4
+fi
+say "boot $name: powered off by itself after ${secs}s"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# initramfs.sh: build/initramfs.cpio.gz from busybox-static, tests/init as
+# /init, the boot tests under tests/boot, and the Debian binaries busybox
+# lacks, each with the libraries ldd names.
+. "$(dirname "$0")/lib.sh"
+
+ROOT=$BUILD/initramfs
+OUT=$BUILD/initramfs.cpio.gz
+GUEST_BINS="/sbin/mke2fs /sbin/e2fsck"
+
+copy_with_libs() {
+	local bin=$1 lib
+	install -D -m 0755 "$bin" "$ROOT$bin"
+	for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' || true); do
+		[ -e "$ROOT$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$ROOT$lib"
+	done
+}
+
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,sbin,dev,proc,sys,tmp,mnt,tests}
+install -m 0755 /bin/busybox "$ROOT/bin/busybox"
+file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
+	ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' ||
+	die "/bin/busybox is not static: install busybox-static"
+install -m 0755 "$TOP/tests/init" "$ROOT/init"
+cp -a "$TOP"/tests/boot/. "$ROOT/tests/"
+for b in $GUEST_BINS; do
+	copy_with_libs "$b"
+done
+(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$OUT"
+say "initramfs: $(du -h "$OUT" | cut -f1) ($(ls "$TOP"/tests/boot | wc -l) boot test files)"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# run.sh: the main job (make run).  Builds the patched kernel, boots it in
+# QEMU on 4 CPUs with the busybox initramfs, shows the demo, powers off.
+. "$(dirname "$0")/lib.sh"
+
+"$TOP/scripts/deps.sh"
+stage "apply and build the series" "$TOP/scripts/series.sh"
+stage "initramfs" "$TOP/scripts/initramfs.sh"
+echo "cev: $(git -C "$SRC" log --oneline refs/tags/pristine..HEAD | wc -l) patches on Debian $(cat "$BUILD/deb-version")"
+stage "boot (QEMU, TCG, 4 CPUs)" "$TOP/scripts/boot.sh" run run 300 kunit.enable=0
+sed -n 's/^cev-demo: //p' "$LOGS/run.log"

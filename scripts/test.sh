@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# test.sh: every check (make test).  Installs what is missing, applies and
+# builds the series prefix by prefix, checks the patches, boots the debug
+# kernel on 4 CPUs with the KUnit suites and the boot tests, and judges
+# the console log.  The last line is "N passed, M failed".
+. "$(dirname "$0")/lib.sh"
+
+t0=$(date +%s)
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
+
+"$TOP/scripts/deps.sh"
+if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; then
+	stage "check the patches" "$TOP/scripts/check-patches.sh" || true
+	stage "initramfs" "$TOP/scripts/initramfs.sh"
+	stage "boot the debug kernel: KUnit and boot tests" \
+		"$TOP/scripts/boot.sh" test test "$BOOT_TIMEOUT" || true
+	"$TOP/scripts/check-log.sh" test || true
+else
+	result series fail "series: applies and builds (see above)"
+fi
+say "make test: $(($(date +%s) - t0))s"
+exec "$TOP/scripts/summary.sh"
