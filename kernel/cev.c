@@ -576,7 +576,8 @@ static const struct cev_wait_ops cev_sub_ops = {
 /**
  * cev_add_cev - nest a compound as a child of another
  * @cev: the enclosing compound
- * @cw: a child, initialised or not, not attached to any compound
+ * @cw: a child initialised by cev_wait_init(), not attached to any
+ *	compound; its ops and data are replaced
  * @sub: the nested compound
  *
  * @cw reports @sub's status and count to @cev when @sub completes, and
@@ -609,9 +610,13 @@ int cev_add_cev(struct cev *cev, struct cev_wait *cw, struct cev *sub)
 		}
 		WRITE_ONCE(cev->level, level);
 	}
-	if (list_empty(&cw->cev_list) &&
-	    atomic_read(&cw->state) != CEV_CHILD_PENDING)
-		cev_wait_init(cw, &cev_sub_ops, sub);
+	if (!list_empty(&cw->cev_list)) {
+		cev_misuse("child %p is attached to compound %p", cw,
+			   cw->parent);
+		return -EBUSY;
+	}
+	cw->ops = &cev_sub_ops;
+	cw->data = sub;
 	ret = cev_add(cev, cw, &sub->wq);
 	if (!ret)
 		WRITE_ONCE(sub->nr_up, sub->nr_up + 1);

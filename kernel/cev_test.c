@@ -100,14 +100,19 @@ static const struct lev_ops tlayer_work_ops = {
 	.work = tlayer_work,
 };
 
-static void tlayer_init(struct tlayer *t, const struct lev_ops *ops,
-			struct order_log *log, int id, enum lev_action action)
+/* Layers embed a work_struct: on the heap, for debugobjects. */
+static struct tlayer *tlayer_new(struct kunit *test, const struct lev_ops *ops,
+				 struct order_log *log, int id,
+				 enum lev_action action)
 {
-	memset(t, 0, sizeof(*t));
+	struct tlayer *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->log = log;
 	t->id = id;
 	t->action = action;
 	lev_init(&t->lev, ops, t);
+	return t;
 }
 
 static void lev_test_runs_before_ordinary_waiters(struct kunit *test)
@@ -115,14 +120,14 @@ static void lev_test_runs_before_ordinary_waiters(struct kunit *test)
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
 	struct recorder a, b, x;
-	struct tlayer l;
+	struct tlayer *l;
 
 	recorder_init(&a, &log, 1);
 	recorder_init(&b, &log, 2);
 	recorder_init(&x, &log, 3);
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_CONTINUE);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_CONTINUE);
 	add_wait_queue(&head, &a.wait);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	/* Queued after the layer, at the front and at the tail. */
 	add_wait_queue(&head, &b.wait);
 	add_wait_queue_exclusive(&head, &x.wait);
@@ -130,22 +135,22 @@ static void lev_test_runs_before_ordinary_waiters(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, log.n, 4);
 	KUNIT_EXPECT_EQ(test, log.ids[0], 10);
 	KUNIT_EXPECT_EQ(test, x.woken, 1);
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 }
 
 static void lev_test_layers_run_last_added_first(struct kunit *test)
 {
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
-	struct tlayer l[3];
+	struct tlayer *l[3];
 	struct recorder r;
 	int i;
 
 	recorder_init(&r, &log, 99);
 	add_wait_queue(&head, &r.wait);
 	for (i = 0; i < 3; i++) {
-		tlayer_init(&l[i], &tlayer_ops, &log, i, LEV_CONTINUE);
-		KUNIT_ASSERT_EQ(test, lev_add(&head, &l[i].lev), 0);
+		l[i] = tlayer_new(test, &tlayer_ops, &log, i, LEV_CONTINUE);
+		KUNIT_ASSERT_EQ(test, lev_add(&head, &l[i]->lev), 0);
 	}
 	wake_up(&head);
 	KUNIT_ASSERT_EQ(test, log.n, 4);
@@ -154,7 +159,7 @@ static void lev_test_layers_run_last_added_first(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, log.ids[2], 0);
 	KUNIT_EXPECT_EQ(test, log.ids[3], 99);
 	for (i = 0; i < 3; i++)
-		lev_del(&l[i].lev);
+		lev_del(&l[i]->lev);
 }
 
 static void lev_test_runs_before_priority_waiters(struct kunit *test)
@@ -162,13 +167,13 @@ static void lev_test_runs_before_priority_waiters(struct kunit *test)
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
 	struct recorder prio, late;
-	struct tlayer l;
+	struct tlayer *l;
 
 	recorder_init(&prio, &log, 1);
 	recorder_init(&late, &log, 2);
 	add_wait_queue_priority(&head, &prio.wait);
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_CONTINUE);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_CONTINUE);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	add_wait_queue(&head, &late.wait);
 	/* The priority waiter is exclusive and consumes a wake_up(). */
 	wake_up_all(&head);
@@ -176,7 +181,7 @@ static void lev_test_runs_before_priority_waiters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, log.ids[0], 10);
 	KUNIT_EXPECT_EQ(test, log.ids[1], 1);
 	KUNIT_EXPECT_EQ(test, log.ids[2], 2);
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 }
 
 static void lev_test_defer_holds_waiters_until_release(struct kunit *test)
@@ -184,18 +189,18 @@ static void lev_test_defer_holds_waiters_until_release(struct kunit *test)
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
 	struct recorder r;
-	struct tlayer l;
+	struct tlayer *l;
 
 	recorder_init(&r, &log, 1);
 	add_wait_queue(&head, &r.wait);
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	wake_up(&head);
 	KUNIT_EXPECT_EQ(test, r.woken, 0);
-	lev_release(&l.lev);
+	lev_release(&l->lev);
 	KUNIT_EXPECT_EQ(test, r.woken, 1);
-	KUNIT_EXPECT_EQ(test, l.wakes, 1);
-	lev_del(&l.lev);
+	KUNIT_EXPECT_EQ(test, l->wakes, 1);
+	lev_del(&l->lev);
 }
 
 static void lev_test_deferred_work_runs_in_task_before_waiters(struct kunit *test)
@@ -204,52 +209,52 @@ static void lev_test_deferred_work_runs_in_task_before_waiters(struct kunit *tes
 	struct order_log log = {};
 	int transformed = 0;
 	struct recorder r;
-	struct tlayer l;
+	struct tlayer *l;
 
 	recorder_init(&r, &log, 1);
 	r.watch = &transformed;
 	add_wait_queue(&head, &r.wait);
-	tlayer_init(&l, &tlayer_work_ops, &log, 10, LEV_DEFER);
-	l.transform = &transformed;
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_work_ops, &log, 10, LEV_DEFER);
+	l->transform = &transformed;
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	local_irq_disable();
 	wake_up(&head);		/* as from an interrupt handler */
 	local_irq_enable();
-	flush_work(&l.lev.work);
-	KUNIT_EXPECT_EQ(test, l.works, 1);
-	KUNIT_EXPECT_TRUE(test, l.work_in_task);
+	flush_work(&l->lev.work);
+	KUNIT_EXPECT_EQ(test, l->works, 1);
+	KUNIT_EXPECT_TRUE(test, l->work_in_task);
 	KUNIT_EXPECT_EQ(test, r.woken, 1);
 	KUNIT_EXPECT_EQ(test, r.saw, 1);	/* never saw it untransformed */
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 }
 
 static void lev_test_release_resumes_lower_layers(struct kunit *test)
 {
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
-	struct tlayer lower, upper;
+	struct tlayer *lower, *upper;
 	struct recorder r;
 
 	recorder_init(&r, &log, 99);
 	add_wait_queue(&head, &r.wait);
-	tlayer_init(&lower, &tlayer_ops, &log, 1, LEV_DEFER);
-	tlayer_init(&upper, &tlayer_ops, &log, 2, LEV_DEFER);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &lower.lev), 0);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &upper.lev), 0);
+	lower = tlayer_new(test, &tlayer_ops, &log, 1, LEV_DEFER);
+	upper = tlayer_new(test, &tlayer_ops, &log, 2, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &lower->lev), 0);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &upper->lev), 0);
 	wake_up(&head);
-	KUNIT_EXPECT_EQ(test, upper.wakes, 1);
-	KUNIT_EXPECT_EQ(test, lower.wakes, 0);
-	lev_release(&upper.lev);
-	KUNIT_EXPECT_EQ(test, lower.wakes, 1);
+	KUNIT_EXPECT_EQ(test, upper->wakes, 1);
+	KUNIT_EXPECT_EQ(test, lower->wakes, 0);
+	lev_release(&upper->lev);
+	KUNIT_EXPECT_EQ(test, lower->wakes, 1);
 	KUNIT_EXPECT_EQ(test, r.woken, 0);
-	lev_release(&lower.lev);
+	lev_release(&lower->lev);
 	KUNIT_EXPECT_EQ(test, r.woken, 1);
 	KUNIT_ASSERT_EQ(test, log.n, 3);
 	KUNIT_EXPECT_EQ(test, log.ids[0], 2);
 	KUNIT_EXPECT_EQ(test, log.ids[1], 1);
 	KUNIT_EXPECT_EQ(test, log.ids[2], 99);
-	lev_del(&upper.lev);
-	lev_del(&lower.lev);
+	lev_del(&upper->lev);
+	lev_del(&lower->lev);
 }
 
 static void lev_test_held_layer_absorbs_repeated_wakeups(struct kunit *test)
@@ -257,20 +262,20 @@ static void lev_test_held_layer_absorbs_repeated_wakeups(struct kunit *test)
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
 	struct recorder r;
-	struct tlayer l;
+	struct tlayer *l;
 
 	recorder_init(&r, &log, 1);
 	add_wait_queue(&head, &r.wait);
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	wake_up(&head);
 	wake_up(&head);
 	wake_up(&head);
-	KUNIT_EXPECT_EQ(test, l.wakes, 1);
+	KUNIT_EXPECT_EQ(test, l->wakes, 1);
 	KUNIT_EXPECT_EQ(test, r.woken, 0);
-	lev_release(&l.lev);
+	lev_release(&l->lev);
 	KUNIT_EXPECT_EQ(test, r.woken, 1);
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 }
 
 static void lev_test_other_key_passes_held_layer_by(struct kunit *test)
@@ -279,22 +284,22 @@ static void lev_test_other_key_passes_held_layer_by(struct kunit *test)
 	struct order_log log = {};
 	int mine, other;
 	struct recorder r;
-	struct tlayer l;
+	struct tlayer *l;
 
 	recorder_init(&r, &log, 1);
 	add_wait_queue(&head, &r.wait);
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
-	l.only_key = &mine;
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
+	l->only_key = &mine;
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	__wake_up(&head, TASK_NORMAL, 1, &other);
 	KUNIT_EXPECT_EQ(test, r.woken, 1);
 	__wake_up(&head, TASK_NORMAL, 1, &mine);
 	KUNIT_EXPECT_EQ(test, r.woken, 1);
 	__wake_up(&head, TASK_NORMAL, 1, &other);	/* while held */
 	KUNIT_EXPECT_EQ(test, r.woken, 2);
-	lev_release(&l.lev);
+	lev_release(&l->lev);
 	KUNIT_EXPECT_EQ(test, r.woken, 3);
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 }
 
 static void lev_test_release_wakes_all_exclusive_waiters(struct kunit *test)
@@ -302,20 +307,20 @@ static void lev_test_release_wakes_all_exclusive_waiters(struct kunit *test)
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
 	struct recorder x[3];
-	struct tlayer l;
+	struct tlayer *l;
 	int i;
 
 	for (i = 0; i < 3; i++) {
 		recorder_init(&x[i], &log, i);
 		add_wait_queue_exclusive(&head, &x[i].wait);
 	}
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	wake_up(&head);
-	lev_release(&l.lev);
+	lev_release(&l->lev);
 	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ(test, x[i].woken, 1);
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 }
 
 static void lev_test_ordinary_queue_keeps_exclusive_semantics(struct kunit *test)
@@ -368,14 +373,14 @@ static void lev_test_del_stops_callbacks(struct kunit *test)
 {
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
-	struct tlayer l;
+	struct tlayer *l;
 
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_CONTINUE);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_CONTINUE);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	wake_up(&head);
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 	wake_up(&head);
-	KUNIT_EXPECT_EQ(test, l.wakes, 1);
+	KUNIT_EXPECT_EQ(test, l->wakes, 1);
 	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
 }
 
@@ -384,15 +389,15 @@ static void lev_test_del_waits_for_deferred_work(struct kunit *test)
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
 	struct recorder r;
-	struct tlayer l;
+	struct tlayer *l;
 
 	recorder_init(&r, &log, 1);
 	add_wait_queue(&head, &r.wait);
-	tlayer_init(&l, &tlayer_work_ops, &log, 10, LEV_DEFER);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_work_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	wake_up(&head);
-	lev_del(&l.lev);
-	KUNIT_EXPECT_EQ(test, l.works, 1);
+	lev_del(&l->lev);
+	KUNIT_EXPECT_EQ(test, l->works, 1);
 	KUNIT_EXPECT_EQ(test, r.woken, 1);
 	remove_wait_queue(&head, &r.wait);
 	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
@@ -403,27 +408,28 @@ static void lev_test_double_add_rejected(struct kunit *test)
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(other);
 	struct order_log log = {};
-	struct tlayer l;
+	struct tlayer *l;
 
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_CONTINUE);
-	KUNIT_ASSERT_EQ(test, lev_add(&head, &l.lev), 0);
-	KUNIT_EXPECT_EQ(test, lev_add(&other, &l.lev), -EBUSY);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_CONTINUE);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
+	KUNIT_EXPECT_EQ(test, lev_add(&other, &l->lev), -EBUSY);
 	KUNIT_EXPECT_TRUE(test, list_empty(&other.head));
 	wake_up(&head);
-	KUNIT_EXPECT_EQ(test, l.wakes, 1);
-	lev_del(&l.lev);
+	KUNIT_EXPECT_EQ(test, l->wakes, 1);
+	lev_del(&l->lev);
 }
 
 static void lev_test_missing_wake_op_rejected(struct kunit *test)
 {
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	static const struct lev_ops no_wake = {};
-	struct lev l;
+	struct lev *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
 
-	lev_init(&l, &no_wake, NULL);
-	KUNIT_EXPECT_EQ(test, lev_add(&head, &l), -EINVAL);
-	lev_init(&l, NULL, NULL);
-	KUNIT_EXPECT_EQ(test, lev_add(&head, &l), -EINVAL);
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	lev_init(l, &no_wake, NULL);
+	KUNIT_EXPECT_EQ(test, lev_add(&head, l), -EINVAL);
+	lev_init(l, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, lev_add(&head, l), -EINVAL);
 	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
 }
 
@@ -526,6 +532,16 @@ static struct cev *cev_alloc(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, cev);
 	return cev;
+}
+
+/* Children are tracked by debugobjects: on the heap. */
+static struct cev_wait *cev_wait_alloc(struct kunit *test)
+{
+	struct cev_wait *cw = kunit_kzalloc(test, sizeof(*cw), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cw);
+	cev_wait_init(cw, &tev_ops, NULL);
+	return cw;
 }
 
 /* Init @cev, attach @n children of @e, arm. */
@@ -735,24 +751,24 @@ static void cev_test_layer_on_parent_runs_before_waiters(struct kunit *test)
 	struct cev *cev = cev_alloc(test);
 	struct order_log log = {};
 	struct recorder r;
-	struct tlayer l;
+	struct tlayer *l;
 
 	recorder_init(&r, &log, 1);
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
 	cev_init(cev, &cev_all, 0);
 	add_wait_queue(&cev->wq, &r.wait);
-	KUNIT_ASSERT_EQ(test, lev_add(&cev->wq, &l.lev), 0);
+	KUNIT_ASSERT_EQ(test, lev_add(&cev->wq, &l->lev), 0);
 	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[0].cw, &e[0].head), 0);
 	KUNIT_ASSERT_EQ(test, cev_add(cev, &e[1].cw, &e[1].head), 0);
 	KUNIT_ASSERT_EQ(test, cev_arm(cev), 0);
 	tev_fire(&e[0], 0, 0);
-	KUNIT_EXPECT_EQ(test, l.wakes, 0);	/* one wake-up: at completion */
+	KUNIT_EXPECT_EQ(test, l->wakes, 0);	/* one wake-up: at completion */
 	tev_fire(&e[1], 0, 0);
-	KUNIT_EXPECT_EQ(test, l.wakes, 1);
+	KUNIT_EXPECT_EQ(test, l->wakes, 1);
 	KUNIT_EXPECT_EQ(test, r.woken, 0);
-	lev_release(&l.lev);
+	lev_release(&l->lev);
 	KUNIT_EXPECT_EQ(test, r.woken, 1);
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 	remove_wait_queue(&cev->wq, &r.wait);
 	cev_finish(cev);
 }
@@ -762,16 +778,16 @@ static void cev_test_child_behind_layer_reports_after_release(struct kunit *test
 	struct tev *e = tevs_alloc(test, 1);
 	struct cev *cev = cev_alloc(test);
 	struct order_log log = {};
-	struct tlayer l;
+	struct tlayer *l;
 
-	tlayer_init(&l, &tlayer_ops, &log, 10, LEV_DEFER);
-	KUNIT_ASSERT_EQ(test, lev_add(&e[0].head, &l.lev), 0);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
+	KUNIT_ASSERT_EQ(test, lev_add(&e[0].head, &l->lev), 0);
 	cev_setup(test, cev, &cev_all, 0, e, 1);
 	tev_fire(&e[0], 0, 0);
 	KUNIT_EXPECT_FALSE(test, cev_done(cev));
-	lev_release(&l.lev);
+	lev_release(&l->lev);
 	KUNIT_EXPECT_TRUE(test, cev_done(cev));
-	lev_del(&l.lev);
+	lev_del(&l->lev);
 	cev_finish(cev);
 }
 
@@ -938,11 +954,11 @@ static void cev_test_nested_completes_up_the_tree(struct kunit *test)
 {
 	struct tev *e = tevs_alloc(test, 4);
 	struct cev *inner = cev_alloc(test), *outer = cev_alloc(test);
-	struct cev_wait link;
+	struct cev_wait *link = cev_wait_alloc(test);
 
 	cev_setup(test, inner, &cev_all, 0, e, 3);
 	cev_init(outer, &cev_all, 0);
-	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, &link, inner), 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, link, inner), 0);
 	KUNIT_ASSERT_EQ(test, cev_add(outer, &e[3].cw, &e[3].head), 0);
 	KUNIT_ASSERT_EQ(test, cev_arm(outer), 0);
 	KUNIT_EXPECT_EQ(test, outer->level, 1);
@@ -970,6 +986,8 @@ static void cev_test_nested_to_max_level(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	KUNIT_ASSERT_NOT_NULL(test, links);
+	for (i = 0; i < CEV_MAX_LEVEL + 2; i++)
+		cev_wait_init(&links[i], &tev_ops, NULL);
 	cev_setup(test, &c[0], &cev_all, 0, e, 1);
 	for (i = 1; i <= CEV_MAX_LEVEL; i++) {
 		cev_init(&c[i], &cev_all, 0);
@@ -989,12 +1007,12 @@ static void cev_test_nested_to_max_level(struct kunit *test)
 static void cev_test_nested_already_complete_reports_at_add(struct kunit *test)
 {
 	struct cev *inner = cev_alloc(test), *outer = cev_alloc(test);
-	struct cev_wait link;
+	struct cev_wait *link = cev_wait_alloc(test);
 
 	cev_init(inner, &cev_all, 0);
 	KUNIT_ASSERT_EQ(test, cev_arm(inner), 0);	/* done: no children */
 	cev_init(outer, &cev_all, 0);
-	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, &link, inner), 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, link, inner), 0);
 	KUNIT_ASSERT_EQ(test, cev_arm(outer), 0);
 	KUNIT_EXPECT_TRUE(test, cev_done(outer));
 	cev_finish(outer);
@@ -1004,23 +1022,26 @@ static void cev_test_nested_already_complete_reports_at_add(struct kunit *test)
 static void cev_test_nested_must_be_built_bottom_up(struct kunit *test)
 {
 	struct cev *a = cev_alloc(test), *b = cev_alloc(test);
-	struct cev *c = cev_alloc(test);
-	struct cev_wait l1, l2;
+	struct cev *c = cev_alloc(test), *x = cev_alloc(test);
+	struct cev_wait *l1 = cev_wait_alloc(test), *l2 = cev_wait_alloc(test);
+	struct cev_wait *l3 = cev_wait_alloc(test);
 
 	cev_init(a, &cev_all, 0);
 	cev_init(b, &cev_all, 0);
 	cev_init(c, &cev_all, 0);
-	KUNIT_ASSERT_EQ(test, cev_add_cev(b, &l1, a), 0);	/* b level 1 */
-	KUNIT_ASSERT_EQ(test, cev_add_cev(a, &l2, c), 0);	/* a level 1 */
-	cev_wait_init(&l2, &tev_ops, NULL);
-	/* b is nested in nothing, a is: raising a's level is refused. */
-	cev_finish(a);
-	cev_init(a, &cev_all, 0);
-	KUNIT_EXPECT_EQ(test, cev_add_cev(a, &l2, b), -EBUSY);
-	KUNIT_EXPECT_EQ(test, cev_add_cev(a, &l2, a), -ELOOP);
+	cev_init(x, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(b, l1, a), 0);
+	KUNIT_EXPECT_EQ(test, b->level, 1);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(c, l2, x), 0);
+	/* a is nested in b already: its level cannot rise under b's. */
+	KUNIT_EXPECT_EQ(test, cev_add_cev(a, l3, c), -EBUSY);
+	KUNIT_EXPECT_EQ(test, a->level, 0);
+	KUNIT_EXPECT_EQ(test, a->nr_children, 0);
+	KUNIT_EXPECT_EQ(test, cev_add_cev(a, l3, a), -ELOOP);
 	cev_finish(b);
 	cev_finish(a);
 	cev_finish(c);
+	cev_finish(x);
 }
 
 static struct kunit_case cev_nest_cases[] = {
@@ -1138,11 +1159,11 @@ static void cev_test_cancel_reaches_nested_children(struct kunit *test)
 {
 	struct tev *e = tevs_alloc(test, 3);
 	struct cev *inner = cev_alloc(test), *outer = cev_alloc(test);
-	struct cev_wait link;
+	struct cev_wait *link = cev_wait_alloc(test);
 
 	cev_setup(test, inner, &cev_all, 0, e, 2);
 	cev_init(outer, &cev_all, 0);
-	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, &link, inner), 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, link, inner), 0);
 	KUNIT_ASSERT_EQ(test, cev_add(outer, &e[2].cw, &e[2].head), 0);
 	KUNIT_ASSERT_EQ(test, cev_arm(outer), 0);
 	tev_fire(&e[0], 0, 0);
@@ -1161,11 +1182,11 @@ static void cev_test_cancelled_nested_reports_to_parent(struct kunit *test)
 {
 	struct tev *e = tevs_alloc(test, 2);
 	struct cev *inner = cev_alloc(test), *outer = cev_alloc(test);
-	struct cev_wait link;
+	struct cev_wait *link = cev_wait_alloc(test);
 
 	cev_setup(test, inner, &cev_all, 0, e, 1);
 	cev_init(outer, &cev_any, 0);
-	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, &link, inner), 0);
+	KUNIT_ASSERT_EQ(test, cev_add_cev(outer, link, inner), 0);
 	KUNIT_ASSERT_EQ(test, cev_add(outer, &e[1].cw, &e[1].head), 0);
 	KUNIT_ASSERT_EQ(test, cev_arm(outer), 0);
 	KUNIT_EXPECT_EQ(test, cev_cancel(inner), 0);
@@ -1271,15 +1292,15 @@ static void cev_test_misuse_missing_ops(struct kunit *test)
 	static const struct cev_ops no_complete = {};
 	struct tev *e = tevs_alloc(test, 1);
 	struct cev *cev = cev_alloc(test);
-	struct cev_wait cw;
+	struct cev_wait *cw = cev_wait_alloc(test);
 
 	cev_init(cev, &no_complete, 0);
 	KUNIT_EXPECT_EQ(test, cev_arm(cev), -EINVAL);
 	cev_finish(cev);
 	cev_init(cev, NULL, 0);
 	KUNIT_EXPECT_EQ(test, cev_arm(cev), -EINVAL);
-	cev_wait_init(&cw, NULL, NULL);
-	KUNIT_EXPECT_EQ(test, cev_add(cev, &cw, &e[0].head), -EINVAL);
+	cev_wait_init(cw, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, cev_add(cev, cw, &e[0].head), -EINVAL);
 	KUNIT_EXPECT_TRUE(test, list_empty(&e[0].head.head));
 	cev_finish(cev);
 }
@@ -1342,6 +1363,8 @@ static void race_wait_round(struct race *r, int round)
 
 static void race_done_round(struct race *r)
 {
+	/* Pairs with atomic_read_acquire() in the test's wait. */
+	smp_mb__before_atomic();
 	atomic_inc(&r->finished);
 	wake_up(&r->back);
 }
@@ -1440,7 +1463,7 @@ static void cev_test_cancel_races_child_completion(struct kunit *test)
 		wake_up_all(&r->go);
 		/* The third party: a timed wait that must not time out. */
 		KUNIT_EXPECT_GT(test, wait_for_cev_timeout(&r->cev, 10 * HZ), 0);
-		wait_event(r->back, atomic_read(&r->finished) == 2 * round);
+		wait_event(r->back, atomic_read_acquire(&r->finished) == 2 * round);
 		race_check_round(test, r);
 		remove_wait_queue(&r->cev.wq, &r->parent_wakes.wait);
 		cev_finish(&r->cev);
@@ -1452,7 +1475,7 @@ static void cev_test_cancel_races_child_completion(struct kunit *test)
 		race_setup_round(test, r);
 		WRITE_ONCE(r->round, round - 1);
 		wake_up_all(&r->go);
-		wait_event(r->back, atomic_read(&r->finished) == 2 * (round - 1));
+		wait_event(r->back, atomic_read_acquire(&r->finished) == 2 * (round - 1));
 		remove_wait_queue(&r->cev.wq, &r->parent_wakes.wait);
 		cev_finish(&r->cev);
 	}
