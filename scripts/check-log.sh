@@ -21,7 +21,8 @@ def walk(group, path):
     for case in group.get('test_cases', []):
         status = case['status']
         verdict = 'ok' if status in ('PASS', 'SKIP') else 'fail'
-        print('%s\t%s%s.%s%s' % (verdict, prefix, path, case['name'],
+        print('%s\t%s%s%s%s' % (verdict, prefix, path + '.' if path else '',
+              case['name'],
               '' if status == 'PASS' else ' [' + status + ']'))
     for sub in group.get('sub_groups', []):
         walk(sub, (path + '.' if path else '') + sub['name'])
@@ -49,6 +50,8 @@ parse_ktap() {
 sed -n '/Run \/init as init process/q;p' "$log" >"$LOGS/$name.kernel.txt"
 if grep -q 'KTAP version' "$LOGS/$name.kernel.txt"; then
 	parse_ktap kunit "$LOGS/$name.kernel.txt"
+elif [ "${EXPECT_KUNIT:-0}" = 1 ]; then
+	result "$name" fail "$name: the kernel ran KUnit suites (no KTAP before /init)"
 fi
 if grep -q '^cev-ktap: ' "$log"; then
 	sed -n 's/^cev-ktap: //p' "$log" >"$LOGS/$name.boot.txt"

@@ -5,12 +5,17 @@
 # at a time, and build the debug kernel after each, so that every prefix
 # of the series is shown to apply and build.  All prefixes share one O=
 # directory: each step rebuilds only what its patch touched, and the last
-# prefix is the test kernel.  Nothing is redone while the series and the
-# config fragments are unchanged.
+# prefix is the test kernel.
+#
+# build/series.applied remembers, for each prefix applied and built, the
+# patch's hash (with the config fragments') and the commit it made.  The
+# longest prefix that is unchanged is kept as it is (git reset to its
+# commit touches only the files later patches changed), and only the rest
+# is applied and built again.
 . "$(dirname "$0")/lib.sh"
 
 OBJ=$BUILD/obj-debug
-STAMP=$BUILD/series.stamp
+APPLIED=$BUILD/series.applied
 
 extract() {
 	local tmp=$BUILD/extract.tmp
@@ -25,6 +30,7 @@ extract() {
 	git -C "$SRC" -c user.name=cev -c user.email=cev@localhost \
 		commit -q -m "Debian $DEB_PKG $(deb_version), pristine"
 	git -C "$SRC" tag pristine
+	rm -f "$APPLIED"
 }
 
 apply_one() {
@@ -37,10 +43,14 @@ apply_one() {
 }
 
 build_prefix() {
-	local log=$LOGS/build-debug.log
 	"$TOP/scripts/config.sh" debug --lenient
-	echo "== $1" >>"$log"
-	kmake "$OBJ" "$log" bzImage
+	echo "== $1" >>"$LOGS/build-debug.log"
+	kmake "$OBJ" "$LOGS/build-debug.log" bzImage
+}
+
+# key PATCH: what a verified prefix step depends on.
+key() {
+	cat "$TOP/patches/$1" "$TOP"/scripts/configs/*.config | sha1sum | cut -c1-40
 }
 
 [ -f "$TARBALL" ] || die "$TARBALL missing: run scripts/deps.sh"
@@ -48,24 +58,35 @@ if ! git -C "$SRC" rev-parse -q --verify refs/tags/pristine >/dev/null 2>&1; the
 	stage "extract $DEB_PKG $(deb_version)" extract
 fi
 echo "$DEB_PKG $(deb_version)" >"$BUILD/deb-version"
-
-hash=$(series_hash)
-if [ "$(cat "$STAMP" 2>/dev/null)" = "$hash" ] && [ -f "$OBJ/arch/x86/boot/bzImage" ]; then
-	say "series: unchanged since it was last applied and built; results reused"
-	cat "$BUILD/series.results" >>"$RESULTS/series.tsv"
-	exit 0
-fi
-rm -f "$STAMP" "$BUILD/series.results"
-: >"$LOGS/build-debug.log"
-echo "$DEB_PKG $(deb_version)" >>"$LOGS/build-debug.log"
-
 git -C "$SRC" am --abort >/dev/null 2>&1 || true
-git -C "$SRC" checkout -q -B cev refs/tags/pristine
-git -C "$SRC" reset -q --hard refs/tags/pristine
+
+# The longest unchanged prefix that was applied and built.
+base=refs/tags/pristine
+kept=0
+[ -f "$OBJ/arch/x86/boot/bzImage" ] || rm -f "$APPLIED"
+touch "$APPLIED"
+for p in $(series_files); do
+	line=$(sed -n "$((kept + 1))p" "$APPLIED")
+	[ -n "$line" ] && [ "${line%% *}" = "$(key "$p")" ] || break
+	base=$(echo "$line" | cut -d' ' -f2)
+	kept=$((kept + 1))
+done
+head -n "$kept" "$APPLIED" >"$APPLIED.new"
+mv "$APPLIED.new" "$APPLIED"
+
+git -C "$SRC" checkout -q -B cev "$base"
+git -C "$SRC" reset -q --hard "$base"
 git -C "$SRC" clean -q -fdx
 
+i=0
 fail=0
 for p in $(series_files); do
+	i=$((i + 1))
+	if [ $i -le $kept ]; then
+		result series ok "series: $p applies with git am"
+		result series ok "series: builds with $p applied (unchanged since built)"
+		continue
+	fi
 	if ! stage "git am $p" apply_one "$p"; then
 		result series fail "series: $p applies with git am"
 		fail=1
@@ -74,20 +95,20 @@ for p in $(series_files); do
 	result series ok "series: $p applies with git am"
 	if stage "build debug kernel with $p" build_prefix "$p"; then
 		result series ok "series: builds with $p applied"
+		echo "$(key "$p") $(git -C "$SRC" rev-parse HEAD)" >>"$APPLIED"
 	else
 		result series fail "series: builds with $p applied"
 		fail=1
 		break
 	fi
 done
-if [ $fail -eq 0 ]; then
-	if "$TOP/scripts/config.sh" debug; then
-		result series ok "config: every option of the debug fragments is set"
-	else
-		result series fail "config: every option of the debug fragments is set"
-		fail=1
-	fi
-fi
 [ $fail -eq 0 ] || die "the series does not apply or build (see above)"
-cp "$RESULTS/series.tsv" "$BUILD/series.results"
-echo "$hash" >"$STAMP"
+if [ $kept -eq $i ]; then
+	say "series: all $i patches unchanged since applied and built"
+fi
+if "$TOP/scripts/config.sh" debug; then
+	result series ok "config: every option of the debug fragments is set"
+else
+	result series fail "config: every option of the debug fragments is set"
+	die "config"
+fi

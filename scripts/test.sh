@@ -17,7 +17,7 @@ if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; t
 	stage "initramfs" "$TOP/scripts/initramfs.sh"
 	stage "boot the debug kernel: KUnit and boot tests" \
 		"$TOP/scripts/boot.sh" test test "$BOOT_TIMEOUT" || true
-	"$TOP/scripts/check-log.sh" test || true
+	EXPECT_KUNIT=1 "$TOP/scripts/check-log.sh" test || true
 else
 	result series fail "series: applies and builds (see above)"
 fi
