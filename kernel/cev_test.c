@@ -1354,6 +1354,7 @@ struct race {
 	int round;
 	atomic_t finished;
 	int cancel_ret;
+	unsigned int mixed;	/* rounds with done and cancelled children */
 };
 
 static void race_wait_round(struct race *r, int round)
@@ -1417,6 +1418,8 @@ static void race_check_round(struct kunit *test, struct race *r)
 	KUNIT_EXPECT_EQ(test, r->cev.nr_done, done);
 	KUNIT_EXPECT_EQ(test, r->cev.nr_cancelled, cancelled);
 	KUNIT_EXPECT_EQ(test, done + cancelled, RACE_CHILDREN);
+	if (done && cancelled)
+		r->mixed++;
 	KUNIT_EXPECT_EQ(test, r->cev.count, done);
 	KUNIT_EXPECT_EQ(test, r->parent_wakes.woken, 1);
 	if (r->cancel_ret == 0)
@@ -1470,6 +1473,8 @@ static void cev_test_cancel_races_child_completion(struct kunit *test)
 		if (test->status == KUNIT_FAILURE)
 			break;
 	}
+	kunit_info(test, "%d rounds, %u with children both done and cancelled\n",
+		   round - 1, r->mixed);
 	/* On failure the threads are left to finish their rounds: drain them. */
 	while (round++ <= RACE_ROUNDS) {
 		race_setup_round(test, r);
@@ -1504,6 +1509,7 @@ static void cev_test_cancel_races_hardirq_completion(struct kunit *test)
 	struct tev *e = tevs_alloc(test, RACE_CHILDREN);
 	struct cev *cev = cev_alloc(test);
 	int round, i, done, cancelled;
+	unsigned int mixed = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	for (i = 0; i < RACE_CHILDREN; i++) {
@@ -1542,10 +1548,14 @@ static void cev_test_cancel_races_hardirq_completion(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, cev->nr_done, done);
 		KUNIT_EXPECT_EQ(test, cev->nr_cancelled, cancelled);
 		KUNIT_EXPECT_EQ(test, cev->count, done);
+		if (done && cancelled)
+			mixed++;
 		cev_finish(cev);
 		if (test->status == KUNIT_FAILURE)
 			break;
 	}
+	kunit_info(test, "%d rounds, %u with children both done and cancelled\n",
+		   round, mixed);
 }
 
 static struct kunit_case cev_race_cases[] = {
