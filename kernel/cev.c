@@ -86,6 +86,7 @@
 #include <linux/printk.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task_stack.h>
 #include <linux/spinlock.h>
 #include <linux/wait_bit.h>
 
@@ -265,6 +266,23 @@ static const struct debug_obj_descr cev_wait_debug_descr = {
 	.name = "cev_wait",
 };
 
+/* Compounds and children may live on the stack, like completions. */
+static void cev_debug_init(void *addr, const struct debug_obj_descr *descr)
+{
+	if (object_is_on_stack(addr))
+		debug_object_init_on_stack(addr, descr);
+	else
+		debug_object_init(addr, descr);
+}
+
+/* Detached: the object may be freed; forget one whose frame is going. */
+static void cev_debug_release(void *addr, const struct debug_obj_descr *descr)
+{
+	debug_object_deactivate(addr, descr);
+	if (object_is_on_stack(addr))
+		debug_object_free(addr, descr);
+}
+
 static unsigned long cev_lock(struct cev *cev)
 {
 	unsigned long flags;
@@ -426,7 +444,7 @@ static bool cev_counts_successes(const struct cev *cev)
  */
 void cev_init(struct cev *cev, const struct cev_ops *ops, unsigned int need)
 {
-	debug_object_init(cev, &cev_debug_descr);
+	cev_debug_init(cev, &cev_debug_descr);
 	init_waitqueue_head(&cev->wq);
 	cev->ops = ops;
 	cev->state = 0;
@@ -456,7 +474,7 @@ EXPORT_SYMBOL_GPL(cev_init);
 void cev_wait_init(struct cev_wait *cw, const struct cev_wait_ops *ops,
 		   void *data)
 {
-	debug_object_init(cw, &cev_wait_debug_descr);
+	cev_debug_init(cw, &cev_wait_debug_descr);
 	init_waitqueue_func_entry(&cw->wait, cev_child_wake);
 	cw->parent = NULL;
 	cw->ops = ops;
@@ -533,7 +551,7 @@ int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head)
 		cev_misuse("child %p is pending already", cw);
 		return -EBUSY;
 	}
-	if (!list_empty(&cw->cev_list)) {
+	if (cev_wait_attached(cw)) {
 		cev_misuse("child %p is attached to compound %p", cw,
 			   cw->parent);
 		return -EBUSY;
@@ -610,13 +628,10 @@ int cev_add_cev(struct cev *cev, struct cev_wait *cw, struct cev *sub)
 		}
 		WRITE_ONCE(cev->level, level);
 	}
-	if (!list_empty(&cw->cev_list)) {
-		cev_misuse("child %p is attached to compound %p", cw,
-			   cw->parent);
-		return -EBUSY;
+	if (!cev_wait_attached(cw)) {
+		cw->ops = &cev_sub_ops;
+		cw->data = sub;
 	}
-	cw->ops = &cev_sub_ops;
-	cw->data = sub;
 	ret = cev_add(cev, cw, &sub->wq);
 	if (!ret)
 		WRITE_ONCE(sub->nr_up, sub->nr_up + 1);
@@ -739,19 +754,25 @@ unsigned int cev_finish(struct cev *cev)
 		}
 		list_del_init(&cw->cev_list);
 		atomic_set(&cw->state, CEV_CHILD_IDLE);
-		debug_object_deactivate(cw, &cev_wait_debug_descr);
+		cev_debug_release(cw, &cev_wait_debug_descr);
 	}
 	/* Also waits out the wake-up of @cev's own waiters. */
 	flags = cev_lock(cev);
 	cev->nr_cancelled += cancelled;
 	cev_unlock(cev, flags);
-	debug_object_deactivate(cev, &cev_debug_descr);
+	cev_debug_release(cev, &cev_debug_descr);
 	return cancelled;
 }
 EXPORT_SYMBOL_GPL(cev_finish);
 
+static long cev_schedule(long timeout, bool io)
+{
+	return io ? io_schedule_timeout(timeout) : schedule_timeout(timeout);
+}
+
 /* One wait serves every variant, as in kernel/sched/completion.c. */
-static long cev_wait_common(struct cev *cev, unsigned int state, long timeout)
+static long cev_wait_common(struct cev *cev, unsigned int state, long timeout,
+			    bool io)
 {
 	long ret = timeout;
 	unsigned long flags;
@@ -760,7 +781,7 @@ static long cev_wait_common(struct cev *cev, unsigned int state, long timeout)
 	if (!cev_done(cev))
 		ret = ___wait_event(cev->wq, ___wait_cond_timeout(cev_done(cev)),
 				    state, 0, timeout,
-				    __ret = schedule_timeout(__ret));
+				    __ret = cev_schedule(__ret, io));
 	if (ret > 0) {
 		/* Let the completing wake-up leave @cev before it is freed. */
 		spin_lock_irqsave(&cev->wq.lock, flags);
@@ -780,10 +801,26 @@ static long cev_wait_common(struct cev *cev, unsigned int state, long timeout)
  */
 int wait_for_cev(struct cev *cev)
 {
-	cev_wait_common(cev, TASK_UNINTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT);
+	cev_wait_common(cev, TASK_UNINTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT, false);
 	return cev->status;
 }
 EXPORT_SYMBOL_GPL(wait_for_cev);
+
+/**
+ * wait_for_cev_io - wait for a compound of I/O
+ * @cev: the compound
+ *
+ * As wait_for_cev(), but the wait counts as waiting for I/O (iowait), as
+ * wait_on_buffer() and wait_for_completion_io() do.  Task context.
+ *
+ * Return: @cev's status.
+ */
+int wait_for_cev_io(struct cev *cev)
+{
+	cev_wait_common(cev, TASK_UNINTERRUPTIBLE, MAX_SCHEDULE_TIMEOUT, true);
+	return cev->status;
+}
+EXPORT_SYMBOL_GPL(wait_for_cev_io);
 
 /**
  * wait_for_cev_killable - wait for a compound, unless killed
@@ -795,7 +832,8 @@ EXPORT_SYMBOL_GPL(wait_for_cev);
  */
 int wait_for_cev_killable(struct cev *cev)
 {
-	long ret = cev_wait_common(cev, TASK_KILLABLE, MAX_SCHEDULE_TIMEOUT);
+	long ret = cev_wait_common(cev, TASK_KILLABLE, MAX_SCHEDULE_TIMEOUT,
+				   false);
 
 	return ret < 0 ? ret : cev->status;
 }
@@ -813,6 +851,6 @@ EXPORT_SYMBOL_GPL(wait_for_cev_killable);
  */
 long wait_for_cev_timeout(struct cev *cev, long timeout)
 {
-	return cev_wait_common(cev, TASK_UNINTERRUPTIBLE, timeout);
+	return cev_wait_common(cev, TASK_UNINTERRUPTIBLE, timeout, false);
 }
 EXPORT_SYMBOL_GPL(wait_for_cev_timeout);

@@ -918,6 +918,28 @@ static void cev_test_wait_timeout_expires_then_completes(struct kunit *test)
 	cev_finish(cev);
 }
 
+/* debugobjects must accept compounds and children on the stack. */
+static void cev_test_on_stack_compound_and_children(struct kunit *test)
+{
+	static const struct cev_wait_ops any_wakeup = {};	/* completes */
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		struct cev_wait cw;
+		struct cev cev;
+
+		cev_init(&cev, &cev_all, 0);
+		cev_wait_init(&cw, &any_wakeup, NULL);
+		KUNIT_ASSERT_EQ(test, cev_add(&cev, &cw, &head), 0);
+		KUNIT_ASSERT_EQ(test, cev_arm(&cev), 0);
+		wake_up(&head);
+		KUNIT_EXPECT_EQ(test, wait_for_cev_io(&cev), 0);
+		KUNIT_EXPECT_EQ(test, cev.nr_done, 1);
+		cev_finish(&cev);
+	}
+}
+
 static struct kunit_case cev_compound_cases[] = {
 	KUNIT_CASE(cev_test_all_completes_after_last_child),
 	KUNIT_CASE(cev_test_all_first_error_wins),
@@ -938,6 +960,7 @@ static struct kunit_case cev_compound_cases[] = {
 	KUNIT_CASE(cev_test_compound_reused_after_finish),
 	KUNIT_CASE(cev_test_wait_returns_status),
 	KUNIT_CASE(cev_test_wait_timeout_expires_then_completes),
+	KUNIT_CASE(cev_test_on_stack_compound_and_children),
 	{}
 };
 

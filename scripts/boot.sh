@@ -26,9 +26,10 @@ secs=$(($(date +%s) - t0))
 echo "$secs" >"$LOGS/$name.secs"
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "cev-host: guest did not power off within ${timeout}s; killed" >>"$log"
-	say "boot $name: guest did not power off within ${timeout}s (killed); log: $log"
+	result "$name" fail "$name: guest did not power off by itself within ${timeout}s (killed; log: $log)"
 	exit 3
 fi
+result "$name" ok "$name: guest powered off by itself (${secs}s)"
 if ! grep -q '^cev-init: done' "$log"; then
 	say "boot $name: guest stopped (qemu rc=$rc) before /init finished; log: $log"
 	exit 4

@@ -17,5 +17,11 @@ for f in "$@"; do
 	git -C "$DEV" add -f "$f"
 done
 git -C "$DEV" commit -q --fixup="$target"
+# Work in progress on build/dev is kept aside during the rebase.
+stashed=0
+if [ -n "$(git -C "$DEV" status --porcelain --untracked-files=no)" ]; then
+	git -C "$DEV" stash -q && stashed=1
+fi
 GIT_SEQUENCE_EDITOR=: git -C "$DEV" rebase -q -i --autosquash refs/tags/pristine
+[ $stashed -eq 0 ] || git -C "$DEV" stash pop -q
 git -C "$DEV" log --oneline refs/tags/pristine..dev

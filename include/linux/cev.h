@@ -203,8 +203,20 @@ int cev_arm(struct cev *cev);
 int cev_cancel(struct cev *cev);
 unsigned int cev_finish(struct cev *cev);
 int wait_for_cev(struct cev *cev);
+int wait_for_cev_io(struct cev *cev);
 int wait_for_cev_killable(struct cev *cev);
 long wait_for_cev_timeout(struct cev *cev, long timeout);
+
+/**
+ * cev_wait_attached - is a child attached to a compound?
+ * @cw: an initialised child
+ *
+ * True from cev_add() until cev_finish() detaches it.
+ */
+static inline bool cev_wait_attached(const struct cev_wait *cw)
+{
+	return !list_empty(&cw->cev_list);
+}
 
 #define CEV_ARMED	BIT(0)
 #define CEV_CANCELLED	BIT(1)
