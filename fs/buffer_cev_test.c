@@ -183,7 +183,7 @@ static int delayed_end_fn(void *arg)
 	int i;
 
 	for (i = d->nr - 1; i >= 0; i--) {
-		msleep(5);
+		usleep_range(5000, 6000);
 		end_io(d->bhs[i], i != d->fail);
 	}
 	return 0;

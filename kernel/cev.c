@@ -106,13 +106,33 @@ enum {
 	LEV_HELD,	/* holding back the entries queued after it */
 };
 
+/*
+ * The key of a held wake-up is replayed after the waker has returned, and
+ * keys may live in the waker's stack frame (wake_up_bit()'s do): keep a
+ * copy of those.
+ */
+static void *lev_save_key(struct lev *lev, void *key)
+{
+	if (!key || !lev->key_size)
+		return key;
+	memcpy(lev->key_copy, key, lev->key_size);
+	return lev->key_copy;
+}
+
+static bool lev_held_key(struct lev *lev, void *key)
+{
+	if (!key || !lev->key_size || !lev->key)
+		return key == lev->key;
+	return !memcmp(lev->key_copy, key, lev->key_size);
+}
+
 static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
 			     int wake_flags, void *key)
 {
 	struct lev *lev = container_of(wait, struct lev, wait);
 
 	/* The replay of the held wake-up will cover this one too. */
-	if (test_bit(LEV_HELD, &lev->flags) && key == lev->key)
+	if (test_bit(LEV_HELD, &lev->flags) && lev_held_key(lev, key))
 		return -1;
 
 	if (lev->ops->wake(lev, key) == LEV_CONTINUE)
@@ -124,7 +144,7 @@ static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
 
 	lev->mode = mode;
 	lev->wake_flags = wake_flags;
-	lev->key = key;
+	lev->key = lev_save_key(lev, key);
 	set_bit(LEV_HELD, &lev->flags);
 	if (lev->ops->work)
 		queue_work(system_wq, &lev->work);
@@ -156,6 +176,7 @@ void lev_init(struct lev *lev, const struct lev_ops *ops, void *data)
 	lev->head = NULL;
 	lev->flags = 0;
 	lev->key = NULL;
+	lev->key_size = 0;
 	INIT_WORK(&lev->work, lev_workfn);
 }
 EXPORT_SYMBOL_GPL(lev_init);
@@ -169,7 +190,8 @@ EXPORT_SYMBOL_GPL(lev_init);
  * queued there when it is added or later, other than layers added later:
  * the layer added last runs first, as in a driver stack.  Any context.
  *
- * Return: 0; -EINVAL if @lev has no ->wake op; -EBUSY if @lev is queued.
+ * Return: 0; -EINVAL if @lev has no ->wake op or its key_size is over
+ * %LEV_KEY_MAX; -EBUSY if @lev is queued.
  */
 int lev_add(struct wait_queue_head *head, struct lev *lev)
 {
@@ -177,6 +199,11 @@ int lev_add(struct wait_queue_head *head, struct lev *lev)
 
 	if (!lev->ops || !lev->ops->wake) {
 		cev_misuse("layer %p has no wake op", lev);
+		return -EINVAL;
+	}
+	if (lev->key_size > LEV_KEY_MAX) {
+		cev_misuse("layer %p keys of %u bytes, over %d", lev,
+			   lev->key_size, LEV_KEY_MAX);
 		return -EINVAL;
 	}
 	if (test_and_set_bit(LEV_QUEUED, &lev->flags)) {

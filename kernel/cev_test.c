@@ -369,6 +369,74 @@ static void lev_test_wake_up_locked_after_skips_entries_before(struct kunit *tes
 	KUNIT_EXPECT_EQ(test, log.n, 2);
 }
 
+struct key_checker {
+	struct wait_queue_entry wait;
+	struct wait_bit_key seen;
+	int woken;
+};
+
+static int key_checker_wake(struct wait_queue_entry *wait, unsigned int mode,
+			    int flags, void *key)
+{
+	struct key_checker *k = container_of(wait, struct key_checker, wait);
+
+	k->seen = *(struct wait_bit_key *)key;
+	k->woken++;
+	return 0;
+}
+
+/* A waker whose key dies with its frame, as wake_up_bit()'s does. */
+static noinline void wake_with_stack_key(struct wait_queue_head *head,
+					 unsigned long *word)
+{
+	struct wait_bit_key key = __WAIT_BIT_KEY_INITIALIZER(word, 3);
+
+	__wake_up(head, TASK_NORMAL, 1, &key);
+}
+
+static noinline void scribble_stack(void)
+{
+	volatile char junk[256];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = 0xa5;
+}
+
+static void lev_test_replays_copy_of_stack_key(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct key_checker k = {};
+	unsigned long word = 0;
+	struct tlayer *l;
+
+	init_waitqueue_func_entry(&k.wait, key_checker_wake);
+	add_wait_queue(&head, &k.wait);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
+	l->lev.key_size = sizeof(struct wait_bit_key);
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
+	wake_with_stack_key(&head, &word);
+	scribble_stack();
+	KUNIT_EXPECT_EQ(test, k.woken, 0);
+	lev_release(&l->lev);
+	KUNIT_EXPECT_EQ(test, k.woken, 1);
+	KUNIT_EXPECT_PTR_EQ(test, k.seen.flags, (void *)&word);
+	KUNIT_EXPECT_EQ(test, k.seen.bit_nr, 3);
+	lev_del(&l->lev);
+}
+
+static void lev_test_key_size_over_max_rejected(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	struct order_log log = {};
+	struct tlayer *l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
+
+	l->lev.key_size = LEV_KEY_MAX + 1;
+	KUNIT_EXPECT_EQ(test, lev_add(&head, &l->lev), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
+}
+
 static void lev_test_del_stops_callbacks(struct kunit *test)
 {
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
@@ -449,6 +517,8 @@ static struct kunit_case cev_layer_cases[] = {
 	KUNIT_CASE(lev_test_del_waits_for_deferred_work),
 	KUNIT_CASE(lev_test_double_add_rejected),
 	KUNIT_CASE(lev_test_missing_wake_op_rejected),
+	KUNIT_CASE(lev_test_replays_copy_of_stack_key),
+	KUNIT_CASE(lev_test_key_size_over_max_rejected),
 	{}
 };
 

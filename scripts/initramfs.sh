@@ -7,7 +7,7 @@
 
 ROOT=$BUILD/initramfs
 OUT=$BUILD/initramfs.cpio.gz
-GUEST_BINS="/sbin/mke2fs /sbin/e2fsck"
+GUEST_BINS="/sbin/mke2fs /sbin/e2fsck /usr/bin/setfattr /usr/bin/getfattr"
 
 copy_with_libs() {
 	local bin=$1 lib
@@ -28,5 +28,8 @@ cp -a "$TOP"/tests/boot/. "$ROOT/tests/"
 for b in $GUEST_BINS; do
 	copy_with_libs "$b"
 done
+install -D -m 0644 /etc/mke2fs.conf "$ROOT/etc/mke2fs.conf"
+# mkfs.ext4 is mke2fs by another name.
+ln -sf mke2fs "$ROOT/sbin/mkfs.ext4"
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$OUT"
 say "initramfs: $(du -h "$OUT" | cut -f1) ($(ls "$TOP"/tests/boot | wc -l) boot test files)"

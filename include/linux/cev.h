@@ -30,6 +30,8 @@ enum lev_action {
 	LEV_DEFER,
 };
 
+#define LEV_KEY_MAX	32
+
 /**
  * struct lev_ops - operations of a layered event
  * @wake: called in the waker's context (any context, hardirq included) with
@@ -53,6 +55,11 @@ struct lev_ops {
  * @mode: @wake_flags: @key: the held wake-up, replayed by lev_release()
  * @wake_flags: see @mode
  * @key: see @mode
+ * @key_size: set before lev_add() when the queue's wake-up keys point into
+ *	the waker's stack frame, as a bit wait queue's &struct wait_bit_key
+ *	does: the held key is copied, at most %LEV_KEY_MAX bytes.  0: keys
+ *	are values (%NULL, poll masks) and are kept as they are.
+ * @key_copy: the copy
  * @work: runs @ops->work
  */
 struct lev {
@@ -64,6 +71,8 @@ struct lev {
 	unsigned int mode;
 	int wake_flags;
 	void *key;
+	unsigned int key_size;
+	unsigned long key_copy[LEV_KEY_MAX / sizeof(unsigned long)];
 	struct work_struct work;
 };
 
