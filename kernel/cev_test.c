@@ -396,11 +396,10 @@ static noinline void wake_with_stack_key(struct wait_queue_head *head,
 
 static noinline void scribble_stack(void)
 {
-	volatile char junk[256];
-	unsigned int i;
+	char junk[256];
 
-	for (i = 0; i < sizeof(junk); i++)
-		junk[i] = 0xa5;
+	memset(junk, 0xa5, sizeof(junk));
+	barrier_data(junk);
 }
 
 static void lev_test_replays_copy_of_stack_key(struct kunit *test)

@@ -25,6 +25,7 @@ file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
 	die "/bin/busybox is not static: install busybox-static"
 install -m 0755 "$TOP/tests/init" "$ROOT/init"
 cp -a "$TOP"/tests/boot/. "$ROOT/tests/"
+install -m 0755 "$TOP/tests/demo" "$ROOT/tests/demo"
 for b in $GUEST_BINS; do
 	copy_with_libs "$b"
 done

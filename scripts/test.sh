@@ -10,11 +10,6 @@ t0=$(date +%s)
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
-# The boot tests' lower devices: seven 32 MiB ramdisks, two memory-backed
-# null_blk devices whose completions take 50 ms (a slow mirror).
-GUEST_DEVICES="brd.rd_nr=7 brd.rd_size=32768 null_blk.nr_devices=2
-	null_blk.memory_backed=1 null_blk.irqmode=2 null_blk.completion_nsec=50000000
-	null_blk.bs=4096 null_blk.gb=1"
 
 "$TOP/scripts/deps.sh"
 if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; then
