@@ -4,6 +4,8 @@
 # QEMU on 4 CPUs with the busybox initramfs, shows the demo, powers off.
 . "$(dirname "$0")/lib.sh"
 
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
 "$TOP/scripts/deps.sh"
 stage "apply and build the series" "$TOP/scripts/series.sh"
 stage "initramfs" "$TOP/scripts/initramfs.sh"
