@@ -147,7 +147,7 @@ static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
 	lev->key = lev_save_key(lev, key);
 	set_bit(LEV_HELD, &lev->flags);
 	if (lev->ops->work)
-		queue_work(system_wq, &lev->work);
+		queue_work(lev->wq, &lev->work);
 	return -1;
 }
 
@@ -177,6 +177,7 @@ void lev_init(struct lev *lev, const struct lev_ops *ops, void *data)
 	lev->flags = 0;
 	lev->key = NULL;
 	lev->key_size = 0;
+	lev->wq = system_wq;
 	INIT_WORK(&lev->work, lev_workfn);
 }
 EXPORT_SYMBOL_GPL(lev_init);

@@ -126,7 +126,8 @@ static DEFINE_MUTEX(cvs_lock);
 static LIST_HEAD(cvs_devs);
 static int cvs_major;
 static int cvs_next_minor;
-static struct workqueue_struct *cvs_wq;
+static struct workqueue_struct *cvs_wq;		/* finishing bios */
+static struct workqueue_struct *cvs_layer_wq;	/* the XOR layer's work */
 static struct dentry *cvs_debugfs;
 
 static void cvs_count(struct cvs_dev *d, enum cvs_stat s, long n)
@@ -401,6 +402,7 @@ static void cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
 	lock_buffer(b->bh);
 	if (read && io->dev->key) {
 		lev_init(&b->lev, &cvs_xor_ops, b);
+		b->lev.wq = cvs_layer_wq;	/* bios wait on it: reclaim-safe */
 		b->layered = !bh_lev_add(&b->lev, b->bh);
 	} else if (!read) {
 		set_buffer_uptodate(b->bh);
@@ -674,7 +676,14 @@ static int __init cvs_init(void)
 	if (cvs_major < 0)
 		return cvs_major;
 	cvs_wq = alloc_workqueue("cevstack", WQ_MEM_RECLAIM, 0);
-	if (!cvs_wq) {
+	cvs_layer_wq = alloc_workqueue("cevstack_layer",
+				       WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	if (!cvs_wq || !cvs_layer_wq) {
+		if (cvs_wq)
+			destroy_workqueue(cvs_wq);
+		if (cvs_layer_wq)
+			destroy_workqueue(cvs_layer_wq);
+		cvs_wq = NULL;
 		unregister_blkdev(cvs_major, "cevstack");
 		return -ENOMEM;
 	}
@@ -694,6 +703,7 @@ static void __exit cvs_exit(void)
 		kfree(d);
 	}
 	debugfs_remove_recursive(cvs_debugfs);
+	destroy_workqueue(cvs_layer_wq);
 	destroy_workqueue(cvs_wq);
 	unregister_blkdev(cvs_major, "cevstack");
 }

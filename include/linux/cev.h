@@ -37,7 +37,7 @@ enum lev_action {
  * @wake: called in the waker's context (any context, hardirq included) with
  *	the wait queue head's lock held, for every wake-up of the queue.  Must
  *	not sleep, allocate or take the head's lock.
- * @work: optional; called in task context (system_wq) after @wake returned
+ * @work: optional; called in task context (&lev.wq) after @wake returned
  *	%LEV_DEFER.  The held waiters are woken when it returns.
  */
 struct lev_ops {
@@ -60,6 +60,9 @@ struct lev_ops {
  *	does: the held key is copied, at most %LEV_KEY_MAX bytes.  0: keys
  *	are values (%NULL, poll masks) and are kept as they are.
  * @key_copy: the copy
+ * @wq: where @work runs: system_wq unless set before lev_add().  A layer
+ *	in an I/O path that memory reclaim may wait on needs a workqueue
+ *	with WQ_MEM_RECLAIM.
  * @work: runs @ops->work
  */
 struct lev {
@@ -73,6 +76,7 @@ struct lev {
 	void *key;
 	unsigned int key_size;
 	unsigned long key_copy[LEV_KEY_MAX / sizeof(unsigned long)];
+	struct workqueue_struct *wq;
 	struct work_struct work;
 };
 
