@@ -2,14 +2,20 @@
 # cev: layered and compound events on Linux wait queues.
 #   make run    build the patched kernel, boot it in QEMU, show the demo
 #   make test   every check; the last line is "N passed, M failed"
+#   make torture DURATION=seconds   soak the torture test (default 1800)
 
-.PHONY: run test deps series clean
+.PHONY: run test torture deps series clean
+
+DURATION ?= 1800
 
 run:
 	@scripts/run.sh
 
 test:
 	@scripts/test.sh
+
+torture:
+	@scripts/torture.sh $(DURATION)
 
 deps:
 	@scripts/deps.sh
