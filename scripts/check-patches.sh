@@ -55,3 +55,14 @@ if stage "quilt push -a on a pristine tree" quilt_check; then
 else
 	result patches fail "quilt push -a applies the series to the same tree as git am"
 fi
+
+# The walk of an ordinary wake-up must stay what it was: the helper that
+# patch 1 splits out of __wake_up_common() is inlined, never called.
+obj=$BUILD/obj-debug/kernel/sched/build_utility.o
+if [ -f "$obj" ] && nm "$obj" | grep -q ' __wake_up_common$'; then
+	if nm "$obj" | grep -q '__wake_up_common_from'; then
+		result patches fail "wake-up fast path: __wake_up_common_from() is out of line"
+	else
+		result patches ok "wake-up fast path: the walk is inlined in __wake_up_common() as before"
+	fi
+fi
