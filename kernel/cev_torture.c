@@ -60,6 +60,7 @@ enum {
 	ST_MISUSE, ST_LAYERS, ST_VIOLATIONS, ST_NR,
 };
 
+/* children: leaves built; completed: leaves done; cancellations: cancel() ops */
 static const char * const st_names[] = {
 	"rounds", "children", "completed", "cancellations", "timeouts",
 	"faults", "misuse", "layers", "violations",
@@ -447,13 +448,13 @@ static void torture_round(struct tround *r)
 	r->cancel_hrt.function = cancel_hrt_fn;
 	r->budget = TORTURE_MAX_LEAVES - 1;
 	r->root = node_build(r, 1);
+	atomic64_add(r->nr_leaves, &stats[ST_CHILDREN]);
 	if (!r->root) {		/* an allocation failed: abandon cleanly */
 		atomic64_inc(&stats[ST_FAULTS]);
 		round_teardown(r);
 		round_free(r);
 		return;
 	}
-	atomic64_add(r->nr_leaves + r->nr_nodes - 1, &stats[ST_CHILDREN]);
 	for (i = 0; i < r->nr_leaves; i++)
 		leaf_start(r->leaves[i]);
 	if (!get_random_u32_below(8))
