@@ -14,6 +14,12 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 "$TOP/scripts/deps.sh"
 if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; then
 	stage "check the patches" "$TOP/scripts/check-patches.sh" || true
+	# The benchmark kernel is built by make bench; its config is checked here.
+	if "$TOP/scripts/config.sh" perf; then
+		result series ok "config: every option of the perf fragments is set"
+	else
+		result series fail "config: every option of the perf fragments is set"
+	fi
 	stage "initramfs" "$TOP/scripts/initramfs.sh"
 	stage "boot the debug kernel: KUnit and boot tests" \
 		"$TOP/scripts/boot.sh" test test "$BOOT_TIMEOUT" $GUEST_DEVICES || true
