@@ -49,11 +49,6 @@ series_files() {
 	sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$TOP/patches/series"
 }
 
-series_hash() {
-	(cd "$TOP/patches" && cat series $(series_files) "$TOP"/scripts/configs/*.config) |
-		sha1sum | cut -c1-40
-}
-
 # kmake OBJ LOG TARGET...: the kernel's make, out of tree, through ccache.
 kmake() {
 	local obj=$1 log=$2

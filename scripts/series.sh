@@ -48,9 +48,12 @@ build_prefix() {
 	kmake "$OBJ" "$LOGS/build-debug.log" bzImage
 }
 
-# key PATCH: what a verified prefix step depends on.
+# key PATCH: what a verified prefix step depends on: the patch and the
+# debug kernel's fragments (the list in config.sh).
 key() {
-	cat "$TOP/patches/$1" "$TOP"/scripts/configs/*.config | sha1sum | cut -c1-40
+	(cd "$TOP/scripts/configs" &&
+	 cat "$TOP/patches/$1" base.config debug.config cev.config cev-debug.config) |
+		sha1sum | cut -c1-40
 }
 
 [ -f "$TARBALL" ] || die "$TARBALL missing: run scripts/deps.sh"
