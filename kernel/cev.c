@@ -189,7 +189,8 @@ EXPORT_SYMBOL_GPL(lev_init);
  *
  * The layer runs on every wake-up of @head before every entry that is
  * queued there when it is added or later, other than layers added later:
- * the layer added last runs first, as in a driver stack.  Any context.
+ * the layer added last runs first, as in a driver stack.  Any context, but
+ * not with @head's lock held.
  *
  * Return: 0; -EINVAL if @lev has no ->wake op or its key_size is over
  * %LEV_KEY_MAX; -EBUSY if @lev is queued.
@@ -561,8 +562,9 @@ static void cev_queue_child(struct cev_wait *cw)
  *
  * Queues @cw on @head behind any layers there.  If @cw->ops->ready says the
  * event has already happened, the child is reported at once, so an event
- * that came before the child was queued is not lost.  Any context; takes
- * @head's lock and @cev's.  To nest a compound, use cev_add_cev().
+ * that came before the child was queued is not lost.  Any context, but
+ * not with @head's lock or @cev's held (so not from a wake function on
+ * @head).  To nest a compound, use cev_add_cev().
  *
  * Return: 0; -EINVAL if @cw has no ops or @cev has completed or been
  * cancelled; -EBUSY if @cw is attached already.
