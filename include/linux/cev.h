@@ -224,7 +224,7 @@ long wait_for_cev_timeout(struct cev *cev, long timeout);
  * cev_wait_attached - is a child attached to a compound?
  * @cw: an initialised child
  *
- * True from cev_add() until cev_finish() detaches it.
+ * Return: true from cev_add() until cev_finish() detaches @cw.
  */
 static inline bool cev_wait_attached(const struct cev_wait *cw)
 {
@@ -239,9 +239,11 @@ static inline bool cev_wait_attached(const struct cev_wait *cw)
  * cev_done - has the compound completed?
  * @cev: the compound
  *
- * Lockless; any context.  True once the compound completed or was
- * cancelled.  An ACQUIRE: once it returned true the compound's result
- * fields may be read.  Pairs with the RELEASE in the completion path.
+ * Lockless; any context.  An ACQUIRE: once it returned true the
+ * compound's result fields may be read.  Pairs with the RELEASE in the
+ * completion path.
+ *
+ * Return: true once the compound completed or was cancelled.
  */
 static inline bool cev_done(const struct cev *cev)
 {
