@@ -20,12 +20,12 @@ for p in $(series_files); do
 done
 
 added=$(git diff --name-only --diff-filter=A refs/tags/pristine HEAD -- '*.c' '*.h')
-out=$(scripts/kernel-doc -none $added 2>&1 || true)
+out=$(scripts/kernel-doc -none -Wall $added 2>&1 || true)
 if [ -z "$out" ]; then
-	result patches ok "kernel-doc -none: $(echo $added)"
+	result patches ok "kernel-doc -none -Wall: $(echo $added)"
 else
 	echo "$out" | head -10 >&2
-	result patches fail "kernel-doc -none: $(echo "$out" | wc -l) findings"
+	result patches fail "kernel-doc -none -Wall: $(echo "$out" | wc -l) findings"
 fi
 
 if "$TOP/scripts/check-new-files.sh" "$SRC"; then
