@@ -600,8 +600,8 @@ static int run_set(const char *val, const struct kernel_param *kp)
 
 	ret = kstrtouint(val, 0, &seconds);
 	if (ret || !seconds || seconds > 86400) {
-		pr_err("cev_torture: run: want seconds, 1..86400, not \"%s\"\n",
-		       val);
+		pr_err("cev_torture: run: want seconds, 1..86400, not \"%.*s\"\n",
+		       (int)strcspn(val, "\n"), val);
 		return -EINVAL;
 	}
 	if (max_depth < 1 || max_depth > 4 || max_fanout < 1 ||
