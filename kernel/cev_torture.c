@@ -510,6 +510,12 @@ static int torture_thread(void *arg)
 {
 	struct tround *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
+	/*
+	 * Until the CRNG is ready every get_random_u32() takes its slow path,
+	 * and the rounds run at a fifteenth of their speed: wait for it.
+	 */
+	wait_for_random_bytes();
+
 	while (r && !kthread_should_stop() && time_before(jiffies, run_until)) {
 		torture_round(r);
 		cond_resched();
