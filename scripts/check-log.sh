@@ -12,24 +12,6 @@ name=${1:?usage: check-log.sh NAME}
 log=$LOGS/$name.log
 kunit="$SRC/tools/testing/kunit/kunit.py"
 
-# Count the cases of a kunit.py JSON report into results.
-count_json() {
-	python3 - "$1" "$2" >>"$RESULTS/$name.tsv" <<'PY'
-import json, sys
-path, prefix = sys.argv[1], sys.argv[2]
-def walk(group, path):
-    for case in group.get('test_cases', []):
-        status = case['status']
-        verdict = 'ok' if status in ('PASS', 'SKIP') else 'fail'
-        print('%s\t%s%s%s%s' % (verdict, prefix, path + '.' if path else '',
-              case['name'],
-              '' if status == 'PASS' else ' [' + status + ']'))
-    for sub in group.get('sub_groups', []):
-        walk(sub, (path + '.' if path else '') + sub['name'])
-walk(json.load(open(path)), '')
-PY
-}
-
 # parse_ktap WHAT FILE: run kunit.py parse, show its summary, count cases.
 parse_ktap() {
 	local what=$1 file=$2 json=$LOGS/$name.$1.json rc=0
@@ -40,7 +22,7 @@ parse_ktap() {
 		result "$name" fail "$name: $what results could not be parsed"
 		return
 	fi
-	count_json "$json" "$name:$what:"
+	count_kunit_json "$name" "$json" "$name:$what:"
 	[ $rc -eq 0 ] || result "$name" fail "$name: kunit.py parse of $what reports failure"
 }
 

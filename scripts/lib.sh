@@ -67,3 +67,22 @@ kmake() {
 GUEST_DEVICES="brd.rd_nr=7 brd.rd_size=32768 null_blk.nr_devices=2
 	null_blk.memory_backed=1 null_blk.irqmode=2 null_blk.completion_nsec=50000000
 	null_blk.bs=4096 null_blk.gb=1"
+
+# count_kunit_json RESULTS-NAME JSON PREFIX: one result per test case of a
+# kunit.py --json report.
+count_kunit_json() {
+	python3 - "$2" "$3" >>"$RESULTS/$1.tsv" <<'PY'
+import json, sys
+path, prefix = sys.argv[1], sys.argv[2]
+def walk(group, path):
+    for case in group.get('test_cases', []):
+        status = case['status']
+        verdict = 'ok' if status in ('PASS', 'SKIP') else 'fail'
+        print('%s\t%s%s%s%s' % (verdict, prefix, path + '.' if path else '',
+              case['name'],
+              '' if status == 'PASS' else ' [' + status + ']'))
+    for sub in group.get('sub_groups', []):
+        walk(sub, (path + '.' if path else '') + sub['name'])
+walk(json.load(open(path)), '')
+PY
+}

@@ -11,6 +11,14 @@ rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 
+uml() {
+	rm -f "$LOGS/uml.json"
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run \
+		--kunitconfig=kernel/cev.kunitconfig --build_dir="$BUILD/uml" \
+		--jobs="$(nproc)" "--make_options=CC=ccache gcc" \
+		--json="$LOGS/uml.json") >"$LOGS/uml.log" 2>&1
+}
+
 "$TOP/scripts/deps.sh"
 if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; then
 	stage "check the patches" "$TOP/scripts/check-patches.sh" || true
@@ -24,6 +32,13 @@ if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; t
 	stage "boot the debug kernel: KUnit and boot tests" \
 		"$TOP/scripts/boot.sh" test test "$BOOT_TIMEOUT" $GUEST_DEVICES || true
 	EXPECT_KUNIT=1 "$TOP/scripts/check-log.sh" test || true
+	if stage "KUnit under UML: kunit.py run --kunitconfig=kernel/cev.kunitconfig" uml; then
+		count_kunit_json uml "$LOGS/uml.json" "uml:"
+	else
+		tail -20 "$LOGS/uml.log"
+		[ ! -s "$LOGS/uml.json" ] || count_kunit_json uml "$LOGS/uml.json" "uml:"
+		result uml fail "uml: kunit.py run (see $LOGS/uml.log)"
+	fi
 else
 	result series fail "series: applies and builds (see above)"
 fi
