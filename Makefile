@@ -3,8 +3,9 @@
 #   make run    build the patched kernel, boot it in QEMU, show the demo
 #   make test   every check; the last line is "N passed, M failed"
 #   make torture DURATION=seconds   soak the torture test (default 1800)
+#   make bench  benchmarks: tables on stdout, figures in build/bench.tsv
 
-.PHONY: run test torture deps series clean
+.PHONY: run test torture bench deps series clean
 
 DURATION ?= 1800
 
@@ -16,6 +17,9 @@ test:
 
 torture:
 	@scripts/torture.sh $(DURATION)
+
+bench:
+	@scripts/bench.sh
 
 deps:
 	@scripts/deps.sh

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # boot.sh NAME MODE TIMEOUT [KERNEL-ARGS...]: boot the debug kernel in QEMU
-# (TCG, 4 CPUs, serial console) with the initramfs in MODE (test or run),
+# (TCG, 4 CPUs, serial console) with the initramfs in MODE (test, run or
+# bench; KERNEL, INITRD and MEM, in MiB, override the defaults),
 # keep the whole console log in build/logs/NAME.log, and kill the guest if
 # it has not powered itself off after TIMEOUT seconds.
 . "$(dirname "$0")/lib.sh"
@@ -12,14 +13,16 @@ timeout=${3:?}
 shift 3
 CPUS=${CPUS:-4}
 KERNEL=${KERNEL:-$BUILD/obj-debug/arch/x86/boot/bzImage}
+INITRD=${INITRD:-$BUILD/initramfs.cpio.gz}
+MEM=${MEM:-2048}
 log=$LOGS/$name.log
 
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL"
 t0=$(date +%s)
 rc=0
 timeout -k 10 "$timeout" qemu-system-x86_64 \
-	-accel tcg -m 2048 -smp "$CPUS" -nographic -no-reboot \
-	-kernel "$KERNEL" -initrd "$BUILD/initramfs.cpio.gz" \
+	-accel tcg -m "$MEM" -smp "$CPUS" -nographic -no-reboot \
+	-kernel "$KERNEL" -initrd "$INITRD" \
 	-append "console=ttyS0 panic=-1 oops=panic kunit.filter_glob=cev* cev.mode=$mode cev.cpus=$CPUS $*" \
 	</dev/null >"$log" 2>&1 || rc=$?
 secs=$(($(date +%s) - t0))

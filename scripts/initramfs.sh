@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# initramfs.sh: build/initramfs.cpio.gz from busybox-static, tests/init as
-# /init, the boot tests under tests/boot, and the Debian binaries busybox
-# lacks, each with the libraries ldd names.
+# initramfs.sh [bench]: build/initramfs.cpio.gz from busybox-static,
+# tests/init as /init, the boot tests under tests/boot, and the Debian
+# binaries busybox lacks, each with the libraries ldd names.  With "bench":
+# build/initramfs-bench.cpio.gz, which adds fio, tests/bench/guest.sh and
+# the benchmark modules scripts/bench.sh built (build/bench-mod-*).
 . "$(dirname "$0")/lib.sh"
 
-ROOT=$BUILD/initramfs
-OUT=$BUILD/initramfs.cpio.gz
+kind=${1:-test}
+case $kind in
+test)	ROOT=$BUILD/initramfs OUT=$BUILD/initramfs.cpio.gz ;;
+bench)	ROOT=$BUILD/initramfs-bench OUT=$BUILD/initramfs-bench.cpio.gz ;;
+*)	die "usage: initramfs.sh [bench]" ;;
+esac
 GUEST_BINS="/sbin/mke2fs /sbin/e2fsck /usr/bin/setfattr /usr/bin/getfattr"
+[ "$kind" = bench ] && GUEST_BINS="$GUEST_BINS /usr/bin/fio"
 
 copy_with_libs() {
 	local bin=$1 lib
@@ -29,8 +36,15 @@ install -m 0755 "$TOP/tests/demo" "$ROOT/tests/demo"
 for b in $GUEST_BINS; do
 	copy_with_libs "$b"
 done
+if [ "$kind" = bench ]; then
+	install -D -m 0755 "$TOP/tests/bench/guest.sh" "$ROOT/bench/run.sh"
+	for ko in "$BUILD"/bench-mod-*/cev_bench.ko; do
+		f=${ko%/cev_bench.ko}
+		install -m 0644 "$ko" "$ROOT/bench/cev_bench-${f##*/bench-mod-}.ko"
+	done
+fi
 install -D -m 0644 /etc/mke2fs.conf "$ROOT/etc/mke2fs.conf"
 # mkfs.ext4 is mke2fs by another name.
 ln -sf mke2fs "$ROOT/sbin/mkfs.ext4"
 (cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$OUT"
-say "initramfs: $(du -h "$OUT" | cut -f1) ($(ls "$TOP"/tests/boot | wc -l) boot test files)"
+say "initramfs $kind: $(du -h "$OUT" | cut -f1) ($(ls "$TOP"/tests/boot | wc -l) boot test files)"

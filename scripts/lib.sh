@@ -6,7 +6,7 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH  # Debian's python3 and tools fi
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
-SRC=$BUILD/linux			# pristine Debian tree, a git repo
+SRC=${SRC:-$BUILD/linux}		# the patched Debian tree, a git repo
 LOGS=$BUILD/logs
 TARBALL=/usr/src/linux-source-6.12.tar.xz
 DEB_PKG=linux-source-6.12

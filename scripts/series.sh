@@ -12,7 +12,12 @@
 # longest prefix that is unchanged is kept as it is (git reset to its
 # commit touches only the files later patches changed), and only the rest
 # is applied and built again.
+#
+# SERIES_BUILD=0 (make bench) applies the rest without building the debug
+# kernel and without recording it: the next run that builds does it.
 . "$(dirname "$0")/lib.sh"
+
+SERIES_BUILD=${SERIES_BUILD:-1}
 
 OBJ=$BUILD/obj-debug
 APPLIED=$BUILD/series.applied
@@ -96,6 +101,7 @@ for p in $(series_files); do
 		break
 	fi
 	result series ok "series: $p applies with git am"
+	[ "$SERIES_BUILD" = 1 ] || continue
 	if stage "build debug kernel with $p" build_prefix "$p"; then
 		result series ok "series: builds with $p applied"
 		echo "$(key "$p") $(git -C "$SRC" rev-parse HEAD)" >>"$APPLIED"
@@ -109,6 +115,7 @@ done
 if [ $kept -eq $i ]; then
 	say "series: all $i patches unchanged since applied and built"
 fi
+[ "$SERIES_BUILD" = 1 ] || exit 0
 if "$TOP/scripts/config.sh" debug; then
 	result series ok "config: every option of the debug fragments is set"
 else

@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""bench-report.py TSV LOG...: the tables of make bench.
+
+Reads the console logs of the bench boots (build/logs/bench-*.log): the
+module's "cev-bench: case=... n=... metric=... median=... min=... max=..."
+lines and the guest's "cev-fio: NAME BS JSON" lines.  Logs named
+bench-wake-stock-* and bench-wake-perf-* are the interleaved boots of the
+two kernels; their per-boot medians are combined by their median, and the
+spread shown is the lowest and highest round of any boot.
+
+Prints markdown tables on stdout and writes TSV with the columns case, n,
+metric, value, baseline, ratio (ratio = value / baseline).  Exits 1 if a
+boot did not finish its benchmarks or one of them reported an error.
+"""
+
+import json
+import os
+import re
+import statistics
+import sys
+
+LINE = re.compile(r'cev-bench: case=(\S+) n=(\d+) metric=(\S+) '
+                  r'median=([\d.]+) min=([\d.]+) max=([\d.]+) rounds=(\d+)')
+FIO = re.compile(r'cev-fio: (\S+) (\S+) (\{.*\})\s*$')
+
+WAYS = ['cev', 'bio_chain', 'countdown', 'completions', 'epoll']
+
+
+class Fig:
+    """One figure: the medians of the boots that measured it, the spread."""
+
+    def __init__(self):
+        self.medians = []
+        self.lo = None
+        self.hi = None
+        self.rounds = 0
+
+    def add(self, med, lo, hi, rounds):
+        self.medians.append(med)
+        self.lo = lo if self.lo is None else min(self.lo, lo)
+        self.hi = hi if self.hi is None else max(self.hi, hi)
+        self.rounds += rounds
+
+    @property
+    def value(self):
+        return statistics.median(self.medians)
+
+
+def num(x):
+    if x is None:
+        return ''
+    if x >= 100:
+        return '%.0f' % x
+    if x >= 10:
+        return '%.1f' % x
+    return '%.2f' % x
+
+
+def spread(f):
+    return '%s (%s-%s)' % (num(f.value), num(f.lo), num(f.hi))
+
+
+def ratio(a, b):
+    return a / b if b else None
+
+
+class Report:
+    def __init__(self):
+        self.figs = {}          # (kernel, case, n, metric) -> Fig
+        self.fio = {}           # (name, bs) -> fio job dict
+        self.errors = []
+        self.rows = []
+
+    def read(self, path):
+        kernel = 'stock' if '-stock-' in os.path.basename(path) else 'perf'
+        done = False
+        with open(path, errors='replace') as f:
+            for line in f:
+                m = LINE.search(line)
+                if m:
+                    case, n, metric = m.group(1), int(m.group(2)), m.group(3)
+                    key = (kernel, case, n, metric)
+                    fig = self.figs.setdefault(key, Fig())
+                    fig.add(float(m.group(4)), float(m.group(5)),
+                            float(m.group(6)), int(m.group(7)))
+                    continue
+                m = FIO.search(line)
+                if m:
+                    try:
+                        job = json.loads(m.group(3))['jobs'][0]
+                        self.fio[(m.group(1), m.group(2))] = job
+                    except (ValueError, KeyError, IndexError) as e:
+                        self.errors.append('%s: fio %s %s: %s' % (
+                            path, m.group(1), m.group(2), e))
+                    continue
+                if 'cev-bench: error:' in line:
+                    self.errors.append('%s: %s' % (
+                        path, line.split('cev-bench: ', 1)[1].strip()))
+                if 'cev-bench: done errors=' in line:
+                    done = True
+        if not done:
+            self.errors.append('%s: the benchmark module did not finish' % path)
+
+    def fig(self, kernel, case, n, metric):
+        return self.figs.get((kernel, case, n, metric))
+
+    def row(self, case, n, metric, value, baseline):
+        r = ratio(value, baseline) if baseline is not None else None
+        self.rows.append((case, n, metric, value, baseline, r))
+
+    def row_fig(self, case, n, metric, f, base):
+        """The median, min and max of a figure, each against the baseline's."""
+        self.row(case, n, metric, f.value, base.value if base else None)
+        self.row(case, n, metric + '.min', f.lo, base.lo if base else None)
+        self.row(case, n, metric + '.max', f.hi, base.hi if base else None)
+
+    def cases(self, kernel, metric, names):
+        out = {}
+        for (k, case, n, m) in self.figs:
+            if k == kernel and m == metric and case in names:
+                out.setdefault(case, set()).add(n)
+        return out
+
+    def table_wake(self):
+        print('### 1. Ordinary waiters: patched kernel against stock\n')
+        print('Interleaved boots of both kernels; median of the boots\' '
+              'medians, (lowest-highest round).\n')
+        print('| case | waiters | patched ns | stock ns | patched/stock |')
+        print('|---|---:|---:|---:|---:|')
+        for case, metric in (('wake_up', 'ns_per_wakeup'),
+                             ('unlock_buffer', 'ns_per_unlock')):
+            ns = sorted(self.cases('perf', metric, [case]).get(case, []))
+            for n in ns:
+                p = self.fig('perf', case, n, metric)
+                s = self.fig('stock', case, n, metric)
+                if not p or not s:
+                    continue
+                self.row_fig(case, n, metric, p, s)
+                print('| %s | %d | %s | %s | %.3f |' % (
+                    case, n, spread(p), spread(s), p.value / s.value))
+                if len(p.medians) > 1:
+                    print('|  | boots: | %s | %s | |' % (
+                        ' '.join(num(x) for x in p.medians),
+                        ' '.join(num(x) for x in s.medians)))
+        print()
+
+    def table_compound(self):
+        print('### 2. N children completing into one parent\n')
+        print('ns a child: completing every child and the parent\'s wait, in '
+              'one thread; setup: building the compound.  Notifications: '
+              'calls that woke the parent\'s waiters, a compound.  Wake-ups: '
+              'times the waiting parent task was woken while another CPU '
+              'completed the children (its voluntary context switches), and '
+              'that run\'s wall time a child.  Ratios are to cev.\n')
+        print('| N | way | ns/child | x cev | setup ns/child | x cev | '
+              'notifications | wake-ups | threaded ns/child | x cev |')
+        print('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+        ns = sorted({n for (k, c, n, m) in self.figs
+                     if k == 'perf' and c in WAYS})
+        for n in ns:
+            base = {m: self.fig('perf', 'cev', n, m) for m in
+                    ('ns_per_child', 'setup_ns_per_child',
+                     'threaded_ns_per_child')}
+            for way in WAYS:
+                f = {m: self.fig('perf', way, n, m) for m in
+                     ('ns_per_child', 'setup_ns_per_child',
+                      'parent_notifications', 'parent_wakeups',
+                      'threaded_ns_per_child')}
+                if not f['ns_per_child']:
+                    continue
+                for m, fig in f.items():
+                    if fig:
+                        self.row_fig(way, n, m, fig, base.get(m))
+                cells = []
+                for m in ('ns_per_child', 'setup_ns_per_child'):
+                    cells += [spread(f[m]), '%.2f' % ratio(
+                        f[m].value, base[m].value)]
+                for m in ('parent_notifications', 'parent_wakeups'):
+                    cells.append(num(f[m].value) if f[m] else '-')
+                t = f['threaded_ns_per_child']
+                cells += [spread(t) if t else '-',
+                          '%.2f' % ratio(t.value,
+                                         base['threaded_ns_per_child'].value)
+                          if t else '-']
+                print('| %d | %s | %s |' % (n, way, ' | '.join(cells)))
+        print()
+
+    def table_cancel(self):
+        print('### 3. Cancellation against completion (cev)\n')
+        print('| N | cancel ns/child | complete ns/child | cancel/complete |')
+        print('|---:|---:|---:|---:|')
+        for n in sorted(self.cases('perf', 'ns_per_child',
+                                   ['cev_cancel']).get('cev_cancel', [])):
+            c = self.fig('perf', 'cev_cancel', n, 'ns_per_child')
+            d = self.fig('perf', 'cev', n, 'ns_per_child')
+            if not d:
+                continue
+            self.row_fig('cev_cancel', n, 'ns_per_child', c, d)
+            print('| %d | %s | %s | %.2f |' % (n, spread(c), spread(d),
+                                               c.value / d.value))
+        print()
+
+    def table_layers(self):
+        print('### 4. Layers on a wake-up\n')
+        print('wake_up() of a queue with one ordinary waiter behind k '
+              'inline layers; the deferred row is one layer that defers to '
+              'task context, wake_up() until the waiter is woken.\n')
+        print('| layers | ns/wake-up | added ns | x 0 layers |')
+        print('|---:|---:|---:|---:|')
+        base = self.fig('perf', 'layers', 0, 'ns_per_wakeup')
+        if not base:
+            return
+        for n in sorted(self.cases('perf', 'ns_per_wakeup',
+                                   ['layers']).get('layers', [])):
+            f = self.fig('perf', 'layers', n, 'ns_per_wakeup')
+            self.row_fig('layers', n, 'ns_per_wakeup', f, base)
+            print('| %d | %s | %s | %.2f |' % (n, spread(f),
+                                               num(f.value - base.value),
+                                               f.value / base.value))
+        d = self.fig('perf', 'layer_deferred', 1, 'ns_per_wakeup')
+        if d:
+            self.row_fig('layer_deferred', 1, 'ns_per_wakeup', d, base)
+            print('| 1 deferred | %s | %s | %.2f |' % (
+                spread(d), num(d.value - base.value), d.value / base.value))
+        print()
+
+    def io_figs(self, name, bs):
+        job = self.fio.get((name, bs))
+        if not job:
+            return None
+        r = job['read']
+        pct = r['clat_ns']['percentile']
+        return {'MBps': r['bw_bytes'] / 1e6, 'iops': r['iops'],
+                'p50_us': pct['50.000000'] / 1e3,
+                'p99_us': pct['99.000000'] / 1e3}
+
+    def table_io(self):
+        print('### 5. Direct random reads through cevstack (fio, psync, '
+              'one I/O at a time)\n')
+        print('Lower devices: brd ramdisks; the slow mirror is null_blk '
+              'with 2 ms completions.  Ratios: MB/s against the baseline '
+              '(the lower device alone; for the hedge, the fast one alone).'
+              '\n')
+        print('| bs | device | MB/s | x base | IOPS | p50 us | p99 us |')
+        print('|---|---|---:|---:|---:|---:|---:|')
+        for bs in sorted({b for (_, b) in self.fio},
+                         key=lambda b: int(b.rstrip('k'))):
+            nbytes = int(bs.rstrip('k')) * 1024
+            for names, basename in ((('lower', 'linear', 'layer', 'stripe',
+                                      'mirror'), 'lower'),
+                                    (('fast_alone', 'slow_alone', 'hedged'),
+                                     'fast_alone')):
+                base = self.io_figs(basename, bs)
+                for name in names:
+                    f = self.io_figs(name, bs)
+                    if not f or not base:
+                        continue
+                    for m in ('MBps', 'iops', 'p50_us', 'p99_us'):
+                        self.row('io_' + name, nbytes, m, f[m], base[m])
+                    print('| %s | %s | %s | %.2f | %s | %s | %s |' % (
+                        bs, name, num(f['MBps']),
+                        f['MBps'] / base['MBps'], num(f['iops']),
+                        num(f['p50_us']), num(f['p99_us'])))
+        print()
+
+    def write_tsv(self, path):
+        with open(path, 'w') as f:
+            f.write('case\tn\tmetric\tvalue\tbaseline\tratio\n')
+            for case, n, metric, value, base, r in self.rows:
+                f.write('%s\t%d\t%s\t%s\t%s\t%s\n' % (
+                    case, n, metric, '%.3f' % value,
+                    '' if base is None else '%.3f' % base,
+                    '' if r is None else '%.4f' % r))
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    rep = Report()
+    for path in sys.argv[2:]:
+        rep.read(path)
+    rep.table_wake()
+    rep.table_compound()
+    rep.table_cancel()
+    rep.table_layers()
+    rep.table_io()
+    rep.write_tsv(sys.argv[1])
+    print('%d figures in %s' % (len(rep.rows), sys.argv[1]))
+    for e in rep.errors:
+        print('FAIL: %s' % e)
+    sys.exit(1 if rep.errors else 0)
+
+
+if __name__ == '__main__':
+    main()

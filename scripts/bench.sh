@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# bench.sh: make bench.  Builds the perf kernel (the series, no debugging
+# options) and the same tree without the series (stock), the benchmark
+# module tests/bench/cev_bench.c against each, and an initramfs with fio;
+# then boots:
+#   - stock and perf in turn, BENCH_PAIRS times, with only the ordinary
+#     wait queue part (the one thing both kernels can run);
+#   - perf once for everything else: compounds, cancellation, layers, and
+#     fio through the stacking driver.
+# scripts/bench-report.py prints the tables and writes build/bench.tsv.
+# Nothing here passes or fails on a figure; a boot that fails, or a
+# benchmark that reports an error, fails the run.
+#
+# BENCH_PAIRS (3), BENCH_ROUNDS (7), BENCH_MAX_N (1048576) and BENCH_IO
+# (seconds a fio job, 5; 0 skips the I/O part) scale it.
+. "$(dirname "$0")/lib.sh"
+
+PAIRS=${BENCH_PAIRS:-3}
+ROUNDS=${BENCH_ROUNDS:-7}
+MAX_N=${BENCH_MAX_N:-1048576}
+IO=${BENCH_IO:-5}
+STOCK=$BUILD/stock		# a worktree of build/linux at tag pristine
+
+# The bench's lower devices: seven 64 MiB ramdisks, and one memory-backed
+# null_blk whose completions take 2 ms (the slow mirror).
+BENCH_DEVICES="brd.rd_nr=7 brd.rd_size=65536 null_blk.nr_devices=1
+	null_blk.memory_backed=1 null_blk.irqmode=2 null_blk.completion_nsec=2000000
+	null_blk.bs=4096 null_blk.gb=1"
+
+stock_tree() {
+	if [ ! -d "$STOCK/.git" ] && [ ! -f "$STOCK/.git" ]; then
+		rm -rf "$STOCK"
+		git -C "$SRC" worktree prune
+		git -C "$SRC" worktree add -q --detach "$STOCK" refs/tags/pristine
+	fi
+	git -C "$STOCK" checkout -q --detach refs/tags/pristine
+	git -C "$STOCK" reset -q --hard
+}
+
+# build_kernel FLAVOUR TREE: configure and build it, and the module.
+build_kernel() {
+	local flavour=$1 obj=$BUILD/obj-$1 mod=$BUILD/bench-mod-$1
+	export SRC=$2
+	"$TOP/scripts/config.sh" "$flavour"
+	kmake "$obj" "$LOGS/build-$flavour.log" bzImage modules_prepare
+	rm -rf "$mod"
+	mkdir -p "$mod"
+	cp "$TOP/tests/bench/Kbuild" "$TOP/tests/bench/cev_bench.c" "$mod/"
+	kmake "$obj" "$LOGS/build-$flavour.log" M="$mod" modules
+}
+
+# boot_bench NAME FLAVOUR PARTS IO
+boot_bench() {
+	local name=$1 flavour=$2 parts=$3 io=$4
+	KERNEL=$BUILD/obj-$flavour/arch/x86/boot/bzImage \
+	INITRD=$BUILD/initramfs-bench.cpio.gz MEM=3072 \
+		"$TOP/scripts/boot.sh" "$name" bench 3600 kunit.enable=0 \
+		cev.bench="$flavour" cev.bench_parts="$parts" \
+		cev.bench_rounds="$ROUNDS" cev.bench_max_n="$MAX_N" \
+		cev.bench_io="$io" $BENCH_DEVICES
+	"$TOP/scripts/check-log.sh" "$name" >/dev/null 2>&1 || true
+	if grep -q '^fail' "$RESULTS/$name.tsv"; then
+		sed -n 's/^fail\t/FAIL: /p' "$RESULTS/$name.tsv" >&2
+		return 1
+	fi
+}
+
+rm -rf "$RESULTS" "$LOGS"/bench-*.log
+mkdir -p "$RESULTS"
+"$TOP/scripts/deps.sh" bench
+SERIES_BUILD=0 stage "apply the series" "$TOP/scripts/series.sh"
+stage "stock tree (pristine worktree)" stock_tree
+stage "build the perf kernel (series applied) and its module" \
+	build_kernel perf "$SRC"
+stage "build the stock kernel (no series) and its module" \
+	build_kernel stock "$STOCK"
+stage "initramfs with fio and the modules" "$TOP/scripts/initramfs.sh" bench
+
+logs=
+for i in $(seq 1 "$PAIRS"); do
+	for flavour in stock perf; do
+		stage "boot $flavour $i/$PAIRS: ordinary wait queues" \
+			boot_bench "bench-wake-$flavour-$i" "$flavour" wake 0
+		logs="$logs $LOGS/bench-wake-$flavour-$i.log"
+	done
+done
+stage "boot perf: compounds, cancellation, layers, I/O" \
+	boot_bench bench-main perf compound,cancel,layer "$IO"
+logs="$logs $LOGS/bench-main.log"
+
+# shellcheck disable=SC2086
+python3 "$TOP/scripts/bench-report.py" "$BUILD/bench.tsv" $logs
