@@ -50,8 +50,11 @@ module_param(max_n, uint, 0444);
 MODULE_PARM_DESC(max_n, "largest number of children per compound");
 
 #define MAX_ROUNDS	64
-/* Children (or wake-ups) timed per round at least, for small cases. */
-#define ROUND_WORK	8192
+/* Children timed per round at least, for small compounds. */
+#define ROUND_WORK	65536
+/* A round of a short operation lasts this long at least. */
+#define ROUND_NS	(20 * NSEC_PER_MSEC)
+#define OP_BATCH	64
 
 static int bench_errors;
 
@@ -104,6 +107,124 @@ static void bench_error(const char *what, const char *name, unsigned int n)
 	bench_errors++;
 }
 
+/*
+ * Time @op, repeated in batches until a round has lasted ROUND_NS, for
+ * one round more than asked: the first is not counted (cold caches and,
+ * in QEMU's TCG, code not yet translated).  Returns the calls made.
+ */
+static u64 time_op(struct figure *f, void (*op)(void *arg), void *arg)
+{
+	unsigned int r, i;
+	u64 calls = 0;
+
+	for (r = 0; r <= rounds; r++) {
+		u64 t0 = ktime_get_ns(), t, done = 0;
+
+		do {
+			for (i = 0; i < OP_BATCH; i++)
+				op(arg);
+			done += OP_BATCH;
+			t = ktime_get_ns() - t0;
+		} while (t < ROUND_NS);
+		if (r)
+			figure_add(f, per_unit(t, done));
+		calls += done;
+	}
+	return calls;
+}
+
+/* ---------------------------------------------------------------------------
+ * Part 1: ordinary waiters.  The same code runs on the stock kernel.
+ */
+
+/*
+ * wake_up() on a queue of @n ordinary, non-exclusive entries whose task is
+ * the running bench thread: the whole walk and a try_to_wake_up() per
+ * entry, without the scheduler's cost of really waking n tasks.
+ */
+static void wake_up_op(void *head)
+{
+	wake_up(head);
+}
+
+static void bench_wake_up(unsigned int n)
+{
+	struct wait_queue_entry *ents;
+	struct wait_queue_head head;
+	struct figure f = {};
+	unsigned int i;
+
+	ents = kcalloc(n, sizeof(*ents), GFP_KERNEL);
+	if (!ents) {
+		bench_error("out of memory", "wake_up", n);
+		return;
+	}
+	init_waitqueue_head(&head);
+	for (i = 0; i < n; i++) {
+		init_waitqueue_entry(&ents[i], current);
+		add_wait_queue(&head, &ents[i]);
+	}
+	time_op(&f, wake_up_op, &head);
+	for (i = 0; i < n; i++)
+		remove_wait_queue(&head, &ents[i]);
+	kfree(ents);
+	figure_print("wake_up", n, "ns_per_wakeup", &f);
+}
+
+/*
+ * lock_buffer() + unlock_buffer() with no waiter: the fast path of every
+ * buffer unlock.
+ */
+static void unlock_buffer_op(void *bh)
+{
+	lock_buffer(bh);
+	unlock_buffer(bh);
+}
+
+/*
+ * The same with one waiter on the buffer's bit wait queue, queued each
+ * time as wait_on_bit() queues it, and woken by unlock_buffer().
+ */
+static void unlock_buffer_waiter_op(void *arg)
+{
+	struct buffer_head *bh = arg;
+	DEFINE_WAIT_BIT(wbq, &bh->b_state, BH_Lock);
+	struct wait_queue_head *wq = bit_waitqueue(&bh->b_state, BH_Lock);
+
+	lock_buffer(bh);
+	/* Not to sleep: unlock_buffer() wakes us before we would. */
+	prepare_to_wait(wq, &wbq.wq_entry, TASK_UNINTERRUPTIBLE);
+	unlock_buffer(bh);
+	if (!list_empty_careful(&wbq.wq_entry.entry))
+		bench_error("waiter not woken", "unlock_buffer", 1);
+	finish_wait(wq, &wbq.wq_entry);
+}
+
+static void bench_unlock_buffer(unsigned int n)
+{
+	struct buffer_head *bh;
+	struct figure f = {};
+
+	bh = alloc_buffer_head(GFP_KERNEL);
+	if (!bh) {
+		bench_error("out of memory", "unlock_buffer", n);
+		return;
+	}
+	time_op(&f, n ? unlock_buffer_waiter_op : unlock_buffer_op, bh);
+	free_buffer_head(bh);
+	figure_print("unlock_buffer", n, "ns_per_unlock", &f);
+}
+
+static void part_wake(void)
+{
+	bench_wake_up(1);
+	bench_wake_up(16);
+	bench_wake_up(256);
+	bench_unlock_buffer(0);
+	bench_unlock_buffer(1);
+}
+
+#ifdef CONFIG_CEV
 /* A wait entry that counts its wake-ups and wakes nobody. */
 struct counter_wait {
 	struct wait_queue_entry wait;
@@ -127,99 +248,6 @@ static void counter_wait_add(struct wait_queue_head *head,
 	add_wait_queue(head, &cw->wait);
 }
 
-/* ---------------------------------------------------------------------------
- * Part 1: ordinary waiters.  The same code runs on the stock kernel.
- */
-
-/*
- * wake_up() on a queue of @n ordinary, non-exclusive entries whose task is
- * the running bench thread: the whole walk and a try_to_wake_up() per
- * entry, without the scheduler's cost of really waking n tasks.
- */
-static void bench_wake_up(unsigned int n)
-{
-	struct wait_queue_entry *ents;
-	struct wait_queue_head head;
-	unsigned int reps = max(ROUND_WORK / n, 256U), r, i;
-	struct figure f = {};
-
-	ents = kcalloc(n, sizeof(*ents), GFP_KERNEL);
-	if (!ents) {
-		bench_error("out of memory", "wake_up", n);
-		return;
-	}
-	init_waitqueue_head(&head);
-	for (i = 0; i < n; i++) {
-		init_waitqueue_entry(&ents[i], current);
-		add_wait_queue(&head, &ents[i]);
-	}
-	for (r = 0; r < rounds; r++) {
-		u64 t0 = ktime_get_ns();
-
-		for (i = 0; i < reps; i++)
-			wake_up(&head);
-		figure_add(&f, per_unit(ktime_get_ns() - t0, reps));
-	}
-	for (i = 0; i < n; i++)
-		remove_wait_queue(&head, &ents[i]);
-	kfree(ents);
-	figure_print("wake_up", n, "ns_per_wakeup", &f);
-}
-
-/*
- * lock_buffer() + unlock_buffer(), with @n (0 or 1) waiters on the
- * buffer's bit wait queue: 0 is the fast path of every buffer unlock, 1
- * queues a wait_on_bit-style entry each time and unlock_buffer() wakes it.
- */
-static void bench_unlock_buffer(unsigned int n)
-{
-	unsigned int reps = ROUND_WORK, r, i;
-	struct buffer_head *bh;
-	struct figure f = {};
-
-	bh = alloc_buffer_head(GFP_KERNEL);
-	if (!bh) {
-		bench_error("out of memory", "unlock_buffer", n);
-		return;
-	}
-	for (r = 0; r < rounds; r++) {
-		u64 t0 = ktime_get_ns();
-
-		for (i = 0; i < reps; i++) {
-			DEFINE_WAIT_BIT(wbq, &bh->b_state, BH_Lock);
-			struct wait_queue_head *wq;
-
-			lock_buffer(bh);
-			if (n) {
-				wq = bit_waitqueue(&bh->b_state, BH_Lock);
-				/* Not to sleep: unlock_buffer() wakes us. */
-				prepare_to_wait(wq, &wbq.wq_entry,
-						TASK_UNINTERRUPTIBLE);
-			}
-			unlock_buffer(bh);
-			if (n) {
-				if (!list_empty_careful(&wbq.wq_entry.entry))
-					bench_error("waiter not woken",
-						    "unlock_buffer", n);
-				finish_wait(wq, &wbq.wq_entry);
-			}
-		}
-		figure_add(&f, per_unit(ktime_get_ns() - t0, reps));
-	}
-	free_buffer_head(bh);
-	figure_print("unlock_buffer", n, "ns_per_unlock", &f);
-}
-
-static void part_wake(void)
-{
-	bench_wake_up(1);
-	bench_wake_up(16);
-	bench_wake_up(256);
-	bench_unlock_buffer(0);
-	bench_unlock_buffer(1);
-}
-
-#ifdef CONFIG_CEV
 /* ---------------------------------------------------------------------------
  * Part 2: N children completing into one parent, five ways.
  *
@@ -775,8 +803,8 @@ static void bench_compound_sync(const struct way *way, unsigned int n,
 		bench_error("out of memory", way->name, n);
 		return;
 	}
-	for (r = 0; r < rounds; r++) {
-		u64 t0 = ktime_get_ns(), t1;
+	for (r = 0; r <= rounds; r++) {		/* round 0 warms up */
+		u64 t0 = ktime_get_ns(), t1, t2;
 
 		atomic_set(&run.notified, 0);
 		if (way->setup(&run)) {
@@ -789,12 +817,15 @@ static void bench_compound_sync(const struct way *way, unsigned int n,
 		/* Nothing sleeps here, but the parent's wait is its cost. */
 		for (par = 0; par < nr_par; par++)
 			way->wait(&run, par);
-		figure_add(fire, per_unit(ktime_get_ns() - t1,
-					  (u64)n * nr_par));
-		figure_add(setup, per_unit(t1 - t0, (u64)n * nr_par));
+		t2 = ktime_get_ns();
 		run_check(&run, way);
-		figure_add(notify, div_u64(atomic_read(&run.notified) * 1000ULL,
+		if (r) {
+			figure_add(fire, per_unit(t2 - t1, (u64)n * nr_par));
+			figure_add(setup, per_unit(t1 - t0, (u64)n * nr_par));
+			figure_add(notify,
+				   div_u64(atomic_read(&run.notified) * 1000ULL,
 					   nr_par));
+		}
 		run_teardown(&run, way);
 	}
 	run_free(&run);
@@ -836,7 +867,7 @@ static void bench_compound_threaded(const struct way *way, unsigned int n,
 		return;
 	}
 	c.run = &run;
-	for (r = 0; r < rounds; r++) {
+	for (r = 0; r <= rounds; r++) {		/* round 0 warms up */
 		struct task_struct *t;
 		unsigned long nvcsw;
 		u64 t0;
@@ -859,9 +890,13 @@ static void bench_compound_threaded(const struct way *way, unsigned int n,
 		t0 = ktime_get_ns();
 		complete(&c.go);
 		way->wait(&run, 0);
-		figure_add(wall, per_unit(ktime_get_ns() - t0, n));
+		t0 = ktime_get_ns() - t0;
 		/* complete(&c.go) cannot put us to sleep; the wait can. */
-		figure_add(wakeups, (current->nvcsw - nvcsw) * 1000ULL);
+		nvcsw = current->nvcsw - nvcsw;
+		if (r) {
+			figure_add(wall, per_unit(t0, n));
+			figure_add(wakeups, nvcsw * 1000ULL);
+		}
 		kthread_stop(t);
 		put_task_struct(t);
 		run_check(&run, way);
@@ -934,7 +969,7 @@ static void bench_cancel(unsigned int n)
 		bench_error("out of memory", "cev_cancel", n);
 		return;
 	}
-	for (r = 0; r < rounds; r++) {
+	for (r = 0; r <= rounds; r++) {		/* round 0 warms up */
 		bool ok = true;
 		u64 t0;
 
@@ -949,7 +984,9 @@ static void bench_cancel(unsigned int n)
 
 			cev_cancel(&p->cev);
 		}
-		figure_add(&f, per_unit(ktime_get_ns() - t0, (u64)n * nr_par));
+		t0 = ktime_get_ns() - t0;
+		if (r)
+			figure_add(&f, per_unit(t0, (u64)n * nr_par));
 		for (par = 0; par < nr_par; par++) {
 			struct cev_parent *p = run_parent(&run, &way_cev, par);
 
@@ -1023,11 +1060,12 @@ static int layered_waiter_wake(struct wait_queue_entry *wait,
 /* wake_up() on a queue of one waiter behind @nr inline layers. */
 static void bench_layers(unsigned int nr)
 {
-	unsigned int reps = ROUND_WORK, r, i;
 	struct layered_waiter w = {};
 	struct wait_queue_head head;
 	struct figure f = {};
+	unsigned int i;
 	struct lev *l;
+	u64 calls;
 
 	l = kcalloc(max(nr, 1U), sizeof(*l), GFP_KERNEL);
 	if (!l) {
@@ -1041,18 +1079,12 @@ static void bench_layers(unsigned int nr)
 		lev_init(&l[i], &bench_pass_ops, NULL);
 		lev_add(&head, &l[i]);
 	}
-	for (r = 0; r < rounds; r++) {
-		u64 t0 = ktime_get_ns();
-
-		for (i = 0; i < reps; i++)
-			wake_up(&head);
-		figure_add(&f, per_unit(ktime_get_ns() - t0, reps));
-	}
+	calls = time_op(&f, wake_up_op, &head);
 	for (i = 0; i < nr; i++)
 		lev_del(&l[i]);
 	kfree(l);
 	remove_wait_queue(&head, &w.wait);
-	if (w.calls != (unsigned long)reps * rounds)
+	if (w.calls != calls)
 		bench_error("waiter missed wake-ups", "layers", nr);
 	figure_print("layers", nr, "ns_per_wakeup", &f);
 }
@@ -1061,13 +1093,21 @@ static void bench_layers(unsigned int nr)
  * One layer that defers to task context (its ->work runs on system_wq):
  * from wake_up() until the waiter behind it is woken.
  */
+static void layer_deferred_op(void *arg)
+{
+	struct layered_waiter *w = arg;
+
+	wake_up(w->wait.private);
+	wait_for_completion(&w->done);
+}
+
 static void bench_layer_deferred(void)
 {
-	unsigned int reps = 256, r, i;
 	struct layered_waiter w = { .signal = true };
 	struct wait_queue_head head;
 	struct figure f = {};
 	struct lev *l;
+	u64 calls;
 
 	l = kzalloc(sizeof(*l), GFP_KERNEL);
 	if (!l) {
@@ -1078,22 +1118,15 @@ static void bench_layer_deferred(void)
 	init_waitqueue_head(&head);
 	init_completion(&w.done);
 	init_waitqueue_func_entry(&w.wait, layered_waiter_wake);
+	w.wait.private = &head;		/* the op's way to the queue */
 	add_wait_queue(&head, &w.wait);
 	lev_init(l, &bench_defer_ops, NULL);
 	lev_add(&head, l);
-	for (r = 0; r < rounds; r++) {
-		u64 t0 = ktime_get_ns();
-
-		for (i = 0; i < reps; i++) {
-			wake_up(&head);
-			wait_for_completion(&w.done);
-		}
-		figure_add(&f, per_unit(ktime_get_ns() - t0, reps));
-	}
+	calls = time_op(&f, layer_deferred_op, &w);
 	lev_del(l);
 	kfree(l);
 	remove_wait_queue(&head, &w.wait);
-	if (w.calls != (unsigned long)reps * rounds)
+	if (w.calls != calls)
 		bench_error("waiter missed wake-ups", "layer_deferred", 1);
 	figure_print("layer_deferred", 1, "ns_per_wakeup", &f);
 }
