@@ -24,7 +24,8 @@ LINE = re.compile(r'cev-bench: case=(\S+) n=(\d+) metric=(\S+) '
                   r'median=([\d.]+) min=([\d.]+) max=([\d.]+) rounds=(\d+)')
 FIO = re.compile(r'cev-fio: (\S+) (\S+) (\{.*\})\s*$')
 
-WAYS = ['cev', 'bio_chain', 'countdown', 'completions', 'epoll']
+WAYS = ['cev', 'bio_chain', 'countdown', 'completions', 'epoll',
+        'wq_countdown']
 
 
 class Fig:
@@ -152,7 +153,10 @@ class Report:
               'calls that woke the parent\'s waiters, a compound.  Wake-ups: '
               'times the waiting parent task was woken while another CPU '
               'completed the children (its voluntary context switches), and '
-              'that run\'s wall time a child.  Ratios are to cev.\n')
+              'that run\'s wall time a child.  Ratios are to cev.  '
+              'wq_countdown is a reference, not an upstream mechanism: the '
+              'countdown run by a wake function on each child\'s wait queue, '
+              'the floor under any child that is a wait queue entry.\n')
         print('| N | way | ns/child | x cev | setup ns/child | x cev | '
               'notifications | wake-ups | threaded ns/child | x cev |')
         print('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|')
@@ -239,16 +243,17 @@ class Report:
         print('### 5. Direct random reads through cevstack (fio, psync, '
               'one I/O at a time)\n')
         print('Lower devices: brd ramdisks; the slow mirror is null_blk '
-              'with 2 ms completions.  Ratios: MB/s against the baseline '
-              '(the lower device alone; for the hedge, the fast one alone).'
-              '\n')
+              'with 2 ms completions.  dm_linear is upstream\'s stacking '
+              'driver over a ramdisk, for comparison with cevstack\'s '
+              'linear.  Ratios: MB/s against the baseline (the lower '
+              'device alone; for the hedge, the fast one alone).\n')
         print('| bs | device | MB/s | x base | IOPS | p50 us | p99 us |')
         print('|---|---|---:|---:|---:|---:|---:|')
         for bs in sorted({b for (_, b) in self.fio},
                          key=lambda b: int(b.rstrip('k'))):
             nbytes = int(bs.rstrip('k')) * 1024
-            for names, basename in ((('lower', 'linear', 'layer', 'stripe',
-                                      'mirror'), 'lower'),
+            for names, basename in ((('lower', 'dm_linear', 'linear',
+                                      'layer', 'stripe', 'mirror'), 'lower'),
                                     (('fast_alone', 'slow_alone', 'hedged'),
                                      'fast_alone')):
                 base = self.io_figs(basename, bs)

@@ -12,19 +12,21 @@
 # Nothing here passes or fails on a figure; a boot that fails, or a
 # benchmark that reports an error, fails the run.
 #
-# BENCH_PAIRS (3), BENCH_ROUNDS (7), BENCH_MAX_N (1048576) and BENCH_IO
+# BENCH_PAIRS (7), BENCH_ROUNDS (7), BENCH_MAX_N (1048576) and BENCH_IO
 # (seconds a fio job, 5; 0 skips the I/O part) scale it.
 . "$(dirname "$0")/lib.sh"
 
-PAIRS=${BENCH_PAIRS:-3}
+PAIRS=${BENCH_PAIRS:-7}
 ROUNDS=${BENCH_ROUNDS:-7}
 MAX_N=${BENCH_MAX_N:-1048576}
 IO=${BENCH_IO:-5}
 STOCK=$BUILD/stock		# a worktree of build/linux at tag pristine
 
-# The bench's lower devices: seven 64 MiB ramdisks, and one memory-backed
-# null_blk whose completions take 2 ms (the slow mirror).
-BENCH_DEVICES="brd.rd_nr=7 brd.rd_size=65536 null_blk.nr_devices=1
+# The bench's lower devices: eight 64 MiB ramdisks, a dm-linear device
+# over the last, and one memory-backed null_blk whose completions take
+# 2 ms (the slow mirror).
+BENCH_DEVICES="brd.rd_nr=8 brd.rd_size=65536
+	dm-mod.create=\"lin,,,rw,0 131072 linear /dev/ram7 0\" null_blk.nr_devices=1
 	null_blk.memory_backed=1 null_blk.irqmode=2 null_blk.completion_nsec=2000000
 	null_blk.bs=4096 null_blk.gb=1"
 

@@ -507,14 +507,17 @@ static int countdown_way_setup(struct run *run)
 	return 0;
 }
 
-static noinline void countdown_child_done(struct countdown_child *c)
+static void countdown_parent_done(struct countdown_parent *p)
 {
-	struct countdown_parent *p = c->parent;
-
 	if (atomic_dec_and_test(&p->left)) {
 		atomic_inc(&p->completes);
 		complete(&p->done);
 	}
+}
+
+static noinline void countdown_child_done(struct countdown_child *c)
+{
+	countdown_parent_done(c->parent);
 }
 
 static void countdown_way_fire(struct run *run, unsigned int par)
@@ -547,6 +550,77 @@ static const struct way way_countdown = {
 	.parent_size = sizeof(struct countdown_parent),
 	.setup = countdown_way_setup,
 	.fire = countdown_way_fire,
+	.wait = countdown_way_wait,
+	.check = countdown_way_check,
+};
+
+/*
+ * Not one of upstream's answers but the floor under any child that is an
+ * event on a wait queue: the countdown, run by a wake function that takes
+ * itself off the child's queue.  cev's cost above it is cev's own.
+ */
+struct wq_countdown_child {
+	struct wait_queue_head wq;
+	struct wait_queue_entry wait;
+	struct countdown_parent *parent;
+};
+
+static const struct way way_wq_countdown;
+
+static int wq_countdown_wake(struct wait_queue_entry *wait, unsigned int mode,
+			     int sync, void *key)
+{
+	struct wq_countdown_child *c;
+
+	c = container_of(wait, struct wq_countdown_child, wait);
+	list_del_init(&wait->entry);
+	countdown_parent_done(c->parent);
+	return 1;
+}
+
+static int wq_countdown_way_setup(struct run *run)
+{
+	unsigned int par, i;
+
+	for (par = 0; par < run->nr_par; par++) {
+		struct countdown_parent *p;
+
+		p = run_parent(run, &way_wq_countdown, par);
+		atomic_set(&p->left, run->n);
+		atomic_set(&p->completes, 0);
+		init_completion(&p->done);
+		for (i = 0; i < run->n; i++) {
+			struct wq_countdown_child *c;
+
+			c = run_child(run, &way_wq_countdown, par, i);
+			init_waitqueue_head(&c->wq);
+			init_waitqueue_func_entry(&c->wait, wq_countdown_wake);
+			c->parent = p;
+			add_wait_queue(&c->wq, &c->wait);
+		}
+	}
+	return 0;
+}
+
+static void wq_countdown_way_fire(struct run *run, unsigned int par)
+{
+	unsigned int i;
+
+	for (i = 0; i < run->n; i++) {
+		struct wq_countdown_child *c;
+
+		c = run_child(run, &way_wq_countdown, par, i);
+		wake_up(&c->wq);
+	}
+}
+
+/* It shares the countdown's parent, and with it its wait and check. */
+static const struct way way_wq_countdown = {
+	.name = "wq_countdown",
+	.child_size = sizeof(struct wq_countdown_child),
+	.parent_size = sizeof(struct countdown_parent),
+	.setup = wq_countdown_way_setup,
+	.fire = wq_countdown_way_fire,
 	.wait = countdown_way_wait,
 	.check = countdown_way_check,
 };
@@ -743,6 +817,7 @@ static const struct way way_epoll = {
 
 static const struct way *const ways[] = {
 	&way_cev, &way_bio_chain, &way_countdown, &way_completions, &way_epoll,
+	&way_wq_countdown,
 };
 
 static int run_alloc(struct run *run, const struct way *way, unsigned int n,

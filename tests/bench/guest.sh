@@ -41,10 +41,11 @@ fio_job() {
 	echo "cev-fio: $1 $3 $(tr -d '\n' </tmp/fio.json)"
 }
 
+[ -b /dev/dm-0 ] || echo "cev-bench: error: no dm-linear device (dm-mod.create=)"
 # Every lower block is written before it is read, so that no read is of a
 # page brd or null_blk never allocated.
 for d in /dev/ram0 /dev/ram1 /dev/ram2 /dev/ram3 /dev/ram4 /dev/ram5 \
-	/dev/ram6 /dev/nullb0; do
+	/dev/ram6 /dev/ram7 /dev/nullb0; do
 	dd if=/dev/zero of="$d" bs=1048576 count=64 conv=fsync 2>/dev/null ||
 		echo "cev-bench: error: cannot write $d"
 done
@@ -58,6 +59,7 @@ mkstack bh0 mirror 0 /dev/ram6 /dev/nullb0
 
 for bs in 4k 64k; do
 	fio_job lower /dev/ram0 $bs
+	[ -b /dev/dm-0 ] && fio_job dm_linear /dev/dm-0 $bs
 	fio_job linear /dev/bl0 $bs
 	fio_job layer /dev/bl1 $bs
 	fio_job stripe /dev/bs0 $bs
