@@ -92,4 +92,6 @@ stage "boot perf: compounds, cancellation, layers, I/O" \
 logs="$logs $LOGS/bench-main.log"
 
 # shellcheck disable=SC2086
-python3 "$TOP/scripts/bench-report.py" "$BUILD/bench.tsv" $logs
+python3 "$TOP/scripts/bench-report.py" \
+	--vmlinux=patched:"$BUILD/obj-perf/vmlinux" \
+	--vmlinux=stock:"$BUILD/obj-stock/vmlinux" "$BUILD/bench.tsv" $logs
