@@ -81,6 +81,13 @@ def ratio(a, b):
     return a / b if b else None
 
 
+def against(f, base):
+    """Two cells: a figure with its spread, and its ratio to the baseline."""
+    if not f:
+        return ['-', '-']
+    return [spread(f), '%.2f' % ratio(f.value, base.value) if base else '-']
+
+
 class Report:
     def __init__(self):
         self.figs = {}          # (kernel, case, n, metric) -> Fig
@@ -219,15 +226,11 @@ class Report:
                         self.row_fig(way, n, m, fig, base.get(m))
                 cells = []
                 for m in ('ns_per_child', 'setup_ns_per_child'):
-                    cells += [spread(f[m]), '%.2f' % ratio(
-                        f[m].value, base[m].value)]
+                    cells += against(f[m], base[m])
                 for m in ('parent_notifications', 'parent_wakeups'):
                     cells.append(num(f[m].value) if f[m] else '-')
-                t = f['threaded_ns_per_child']
-                cells += [spread(t) if t else '-',
-                          '%.2f' % ratio(t.value,
-                                         base['threaded_ns_per_child'].value)
-                          if t else '-']
+                cells += against(f['threaded_ns_per_child'],
+                                 base['threaded_ns_per_child'])
                 print('| %d | %s | %s |' % (n, way, ' | '.join(cells)))
         print()
 

@@ -22,6 +22,7 @@ uml() {
 "$TOP/scripts/deps.sh"
 if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; then
 	stage "check the patches" "$TOP/scripts/check-patches.sh" || true
+	stage "check make bench's module and report" "$TOP/tests/host/bench.sh" || true
 	# The benchmark kernel is built by make bench; its config is checked here.
 	if "$TOP/scripts/config.sh" perf; then
 		result series ok "config: every option of the perf fragments is set"
