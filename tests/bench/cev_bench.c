@@ -9,10 +9,12 @@
  *
  *   cev-bench: case=C n=N metric=M median=X min=X max=X rounds=R
  *
- * Values are printed with three decimals; times are nanoseconds.  Each
- * round times a batch of work large enough for the clock's granularity not
- * to matter; the median and the spread are over the rounds.  Nothing here
- * judges a figure: scripts/bench.sh puts them side by side.  What is
+ * Values are printed with three decimals; times are nanoseconds.  A round
+ * lasts at least ROUND_NS or completes at least ROUND_WORK children, so
+ * that the clock's granularity does not matter; one warm-up round before
+ * the counted ones is thrown away; the median and the spread are over the
+ * rounds.  Nothing here judges a figure: scripts/bench-report.py puts them
+ * side by side.  What is
  * checked is that each mechanism did its job (every compound completed
  * exactly once, with every child counted), so that a fast wrong figure is
  * an error, not a result.
