@@ -12,11 +12,11 @@
 # Nothing here passes or fails on a figure; a boot that fails, or a
 # benchmark that reports an error, fails the run.
 #
-# BENCH_PAIRS (7), BENCH_ROUNDS (7), BENCH_MAX_N (1048576) and BENCH_IO
+# BENCH_PAIRS (11), BENCH_ROUNDS (7), BENCH_MAX_N (1048576) and BENCH_IO
 # (seconds a fio job, 5; 0 skips the I/O part) scale it.
 . "$(dirname "$0")/lib.sh"
 
-PAIRS=${BENCH_PAIRS:-7}
+PAIRS=${BENCH_PAIRS:-11}
 ROUNDS=${BENCH_ROUNDS:-7}
 MAX_N=${BENCH_MAX_N:-1048576}
 IO=${BENCH_IO:-5}
