@@ -31,7 +31,9 @@ BENCH_DEVICES="brd.rd_nr=8 brd.rd_size=65536
 	null_blk.bs=4096 null_blk.gb=1"
 
 stock_tree() {
-	if [ ! -d "$STOCK/.git" ] && [ ! -f "$STOCK/.git" ]; then
+	# Made again if missing, or left over from a build/linux since removed.
+	if ! git -C "$STOCK" rev-parse -q --verify refs/tags/pristine \
+		>/dev/null 2>&1; then
 		rm -rf "$STOCK"
 		git -C "$SRC" worktree prune
 		git -C "$SRC" worktree add -q --detach "$STOCK" refs/tags/pristine
