@@ -488,17 +488,24 @@ struct countdown_child {
 
 static const struct way way_countdown;
 
+static struct countdown_parent *countdown_parent_init(struct run *run,
+						      unsigned int par)
+{
+	struct countdown_parent *p = run_parent(run, &way_countdown, par);
+
+	atomic_set(&p->left, run->n);
+	atomic_set(&p->completes, 0);
+	init_completion(&p->done);
+	return p;
+}
+
 static int countdown_way_setup(struct run *run)
 {
 	unsigned int par, i;
 
 	for (par = 0; par < run->nr_par; par++) {
-		struct countdown_parent *p;
+		struct countdown_parent *p = countdown_parent_init(run, par);
 
-		p = run_parent(run, &way_countdown, par);
-		atomic_set(&p->left, run->n);
-		atomic_set(&p->completes, 0);
-		init_completion(&p->done);
 		for (i = 0; i < run->n; i++) {
 			struct countdown_child *c;
 
@@ -585,12 +592,8 @@ static int wq_countdown_way_setup(struct run *run)
 	unsigned int par, i;
 
 	for (par = 0; par < run->nr_par; par++) {
-		struct countdown_parent *p;
+		struct countdown_parent *p = countdown_parent_init(run, par);
 
-		p = run_parent(run, &way_wq_countdown, par);
-		atomic_set(&p->left, run->n);
-		atomic_set(&p->completes, 0);
-		init_completion(&p->done);
 		for (i = 0; i < run->n; i++) {
 			struct wq_countdown_child *c;
 
