@@ -5,21 +5,35 @@
 # scripts/kconfig/merge_config.sh.  merge_config only warns when an option
 # did not survive (a missing dependency, an unknown symbol); here that is a
 # failure, unless --lenient (a prefix of the series may not know the
-# series' own options yet).
+# series' own options yet).  The kcsan flavour is the debug kernel's
+# fragments without their KASAN lines (KCSAN depends on !KASAN), then its
+# own.
 . "$(dirname "$0")/lib.sh"
 
-flavour=${1:?usage: config.sh debug|perf [--lenient]}
+flavour=${1:?usage: config.sh debug|kcsan|perf|stock [--lenient]}
 lenient=${2:-}
+drop=
 obj=$BUILD/obj-$flavour
 case $flavour in
 debug)	frags="base.config debug.config cev.config cev-debug.config" ;;
+kcsan)	frags="base.config debug.config kcsan.config cev.config cev-debug.config cev-kcsan.config"
+	drop=CONFIG_KASAN ;;
 perf)	frags="base.config perf.config cev.config" ;;
 stock)	frags="base.config perf.config" ;;
 *)	die "unknown flavour $flavour" ;;
 esac
 mkdir -p "$obj"
 paths=
-for f in $frags; do paths="$paths $TOP/scripts/configs/$f"; done
+for f in $frags; do
+	p=$TOP/scripts/configs/$f
+	if [ -n "$drop" ]; then
+		# A copy without the options this flavour drops.
+		mkdir -p "$obj/fragments"
+		grep -Ev "^(# )?${drop}[_= ]" "$p" >"$obj/fragments/$f" || true
+		p=$obj/fragments/$f
+	fi
+	paths="$paths $p"
+done
 
 log=$LOGS/config-$flavour.log
 # shellcheck disable=SC2086
