@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# initramfs.sh [bench]: build/initramfs.cpio.gz from busybox-static,
+# initramfs.sh [bench|kcsan]: build/initramfs.cpio.gz from busybox-static,
 # tests/init as /init, the boot tests under tests/boot, and the Debian
 # binaries busybox lacks, each with the libraries ldd names.  With "bench":
 # build/initramfs-bench.cpio.gz, which adds fio, tests/bench/guest.sh and
-# the benchmark modules scripts/bench.sh built (build/bench-mod-*).
+# the benchmark modules scripts/bench.sh built (build/bench-mod-*).  With
+# "kcsan": build/initramfs-kcsan.cpio.gz, which adds tests/kcsan/guest.sh,
+# the KCSAN filter's list and the modules of build/obj-kcsan (test.sh).
 . "$(dirname "$0")/lib.sh"
 
 kind=${1:-test}
 case $kind in
 test)	ROOT=$BUILD/initramfs OUT=$BUILD/initramfs.cpio.gz ;;
 bench)	ROOT=$BUILD/initramfs-bench OUT=$BUILD/initramfs-bench.cpio.gz ;;
-*)	die "usage: initramfs.sh [bench]" ;;
+kcsan)	ROOT=$BUILD/initramfs-kcsan OUT=$BUILD/initramfs-kcsan.cpio.gz ;;
+*)	die "usage: initramfs.sh [bench|kcsan]" ;;
 esac
 GUEST_BINS="/sbin/mke2fs /sbin/e2fsck /usr/bin/setfattr /usr/bin/getfattr"
 [ "$kind" = bench ] && GUEST_BINS="$GUEST_BINS /usr/bin/fio"
@@ -42,6 +45,24 @@ if [ "$kind" = bench ]; then
 		f=${ko%/cev_bench.ko}
 		install -m 0644 "$ko" "$ROOT/bench/cev_bench-${f##*/bench-mod-}.ko"
 	done
+fi
+if [ "$kind" = kcsan ]; then
+	kobj=$BUILD/obj-kcsan
+	install -D -m 0755 "$TOP/tests/kcsan/guest.sh" "$ROOT/kcsan/run.sh"
+	install -m 0644 "$kobj/kcsan-ignore" "$ROOT/kcsan/ignore"
+	# The modules with KUnit suites go to /kcsan, loaded in build order
+	# once the filter is set; the others (cevstack) to /lib/modules, in
+	# place of the debug kernel's, for /init.
+	: >"$ROOT/kcsan/modules"
+	while read -r o; do
+		ko=$kobj/${o%.o}.ko
+		if readelf -S -W "$ko" | grep -q '\.kunit_test_suites'; then
+			install -m 0644 "$ko" "$ROOT/kcsan/${ko##*/}"
+			echo "${ko##*/}" >>"$ROOT/kcsan/modules"
+		else
+			install -D -m 0644 "$ko" "$ROOT/lib/modules/${ko##*/}"
+		fi
+	done <"$kobj/modules.order"
 fi
 install -D -m 0644 /etc/mke2fs.conf "$ROOT/etc/mke2fs.conf"
 # mkfs.ext4 is mke2fs by another name.
