@@ -3,13 +3,32 @@
 # test.sh: every check (make test).  Installs what is missing, applies and
 # builds the series prefix by prefix, checks the patches, boots the debug
 # kernel on 4 CPUs with the KUnit suites and the boot tests, and judges
-# the console log.  The last line is "N passed, M failed".
+# the console log; then the same for the KCSAN kernel.  The last line is
+# "N passed, M failed".
 . "$(dirname "$0")/lib.sh"
 
 t0=$(date +%s)
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
+
+# The KCSAN kernel, out of tree in build/obj-kcsan from the same tree.
+# KCSAN_STRICT reports data races in the stock kernel too, so the guest
+# tells KCSAN to ignore every function but cev's (scripts/kcsan-filter.sh,
+# tests/kcsan/guest.sh) before it switches KCSAN on and loads the KUnit
+# suites, which are modules in this kernel; then /init runs the boot
+# tests.
+KCSAN_OBJ=$BUILD/obj-kcsan
+kcsan_build() {
+	: >"$LOGS/build-kcsan.log"
+	kmake "$KCSAN_OBJ" "$LOGS/build-kcsan.log" bzImage modules
+	"$TOP/scripts/kcsan-filter.sh" "$KCSAN_OBJ" "$KCSAN_OBJ/kcsan-ignore"
+	"$TOP/scripts/initramfs.sh" kcsan
+}
+kcsan_boot() {
+	KERNEL=$KCSAN_OBJ/arch/x86/boot/bzImage INITRD=$BUILD/initramfs-kcsan.cpio.gz \
+		"$TOP/scripts/boot.sh" kcsan kcsan "$BOOT_TIMEOUT" $GUEST_DEVICES
+}
 
 uml() {
 	rm -f "$LOGS/uml.json"
@@ -33,6 +52,18 @@ if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; t
 	stage "boot the debug kernel: KUnit and boot tests" \
 		"$TOP/scripts/boot.sh" test test "$BOOT_TIMEOUT" $GUEST_DEVICES || true
 	EXPECT_KUNIT=1 "$TOP/scripts/check-log.sh" test || true
+	if "$TOP/scripts/config.sh" kcsan; then
+		result kcsan ok "config: every option of the kcsan fragments is set"
+		if stage "build the KCSAN kernel (build/obj-kcsan)" kcsan_build; then
+			result kcsan ok "kcsan: the KCSAN kernel builds"
+			stage "boot the KCSAN kernel: KUnit and boot tests" kcsan_boot || true
+			KUNIT_MODULES=1 KCSAN=1 "$TOP/scripts/check-log.sh" kcsan || true
+		else
+			result kcsan fail "kcsan: the KCSAN kernel builds (see $LOGS/build-kcsan.log)"
+		fi
+	else
+		result kcsan fail "config: every option of the kcsan fragments is set"
+	fi
 	if stage "KUnit under UML: kunit.py run --kunitconfig=kernel/cev.kunitconfig" uml; then
 		count_kunit_json uml "$LOGS/uml.json" "uml:"
 	else
