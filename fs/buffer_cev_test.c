@@ -6,6 +6,7 @@
  * The buffers have no device: the test locks them as a submitter would
  * and ends their "I/O" itself, from a kthread when a waiter must sleep.
  */
+#include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <linux/buffer_head.h>
 #include <linux/cev.h>
@@ -222,6 +223,48 @@ static void cev_test_wait_on_buffers_reports_eio(struct kunit *test)
 	run_wait_on_buffers(test, 1, -EIO);
 }
 
+/* bh_cev_add() that fails for the second buffer it is given. */
+static int bh_cev_add_fails_second(struct cev *cev, struct cev_wait *cw,
+				   struct buffer_head *bh)
+{
+	struct kunit *test = kunit_get_current_test();
+	int *calls = test->priv;
+	int ret;
+
+	if (++*calls == 2)
+		return -ENOMEM;
+	kunit_deactivate_static_stub(test, bh_cev_add);
+	ret = bh_cev_add(cev, cw, bh);
+	kunit_activate_static_stub(test, bh_cev_add, bh_cev_add_fails_second);
+	return ret;
+}
+
+static void cev_test_wait_on_buffers_falls_back_after_add_error(struct kunit *test)
+{
+	struct buffer_head *bhs[3];
+	struct delayed_end d = { .bhs = bhs + 1, .nr = 2, .fail = -1 };
+	struct task_struct *t;
+	int calls = 0, i;
+
+	for (i = 0; i < 3; i++) {
+		bhs[i] = test_bh(test);
+		lock_buffer(bhs[i]);
+	}
+	test->priv = &calls;
+	kunit_activate_static_stub(test, bh_cev_add, bh_cev_add_fails_second);
+	end_io(bhs[0], true);
+	t = kthread_run(delayed_end_fn, &d, "cev-bh-end");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_EQ(test, wait_on_buffers(3, bhs), 0);
+	KUNIT_EXPECT_EQ(test, calls, 2);
+	/* Every buffer was waited for, not only those added before the error. */
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_FALSE(test, buffer_locked(bhs[i]));
+	kunit_deactivate_static_stub(test, bh_cev_add);
+	for (i = 0; i < 3; i++)
+		wait_on_buffer(bhs[i]);		/* the thread is done with them */
+}
+
 static struct kunit_case cev_buffer_cases[] = {
 	KUNIT_CASE(cev_test_bh_child_completes_on_unlock),
 	KUNIT_CASE(cev_test_bh_child_ignores_other_buffers),
@@ -229,6 +272,7 @@ static struct kunit_case cev_buffer_cases[] = {
 	KUNIT_CASE(cev_test_bh_layer_transforms_before_child),
 	KUNIT_CASE(cev_test_wait_on_buffers_waits_for_all),
 	KUNIT_CASE(cev_test_wait_on_buffers_reports_eio),
+	KUNIT_CASE(cev_test_wait_on_buffers_falls_back_after_add_error),
 	{}
 };
 

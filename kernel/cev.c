@@ -29,23 +29,38 @@
  *
  * The life of a child:
  *
- *   IDLE --cev_add()--> PENDING --event or ready()--> DONE ------.
- *                          |                                     |
- *                          `--cev_cancel()/cev_finish()--> CANCELLED
- *                                                                |
- *                                   detached by cev_finish() <---'
+ *   IDLE --cev_add()--> QUEUEING --queued--> PENDING --event/ready()--> DONE
+ *                           |                   |
+ *                           `-------------------+--cancel/finish--> CANCELLED
  *
- * PENDING -> DONE and PENDING -> CANCELLED are one atomic_cmpxchg() each,
- * so a child that completes while its parent is being cancelled is either
- * counted as done or cancelled, never both and never neither.  A DONE child
- * leaves its wait queue in its own wake function; a CANCELLED one is taken
- * off by the canceller before its ->cancel() op runs.  Either way it stays
- * on its parent's children list until cev_finish().
+ * cev_add() links the child to its parent as QUEUEING under the parent's
+ * lock, then queues it and makes it PENDING under its queue's lock.  Every
+ * transition out of QUEUEING and PENDING is made under the child's queue
+ * lock, by the waker (to DONE), the adder (to PENDING) or the canceller (to
+ * CANCELLED), so the three are serialised by that lock and no other
+ * ordering is needed between them:
+ *
+ * - ->event() runs only on a PENDING child, and its CEV_DETACH makes the
+ *   child DONE in the same hold of the lock: a child whose ->event() said
+ *   it is complete is never cancelled, and a cancelled child sees no more
+ *   ->event() calls.  ->event() and ->cancel() exclude each other.
+ * - A canceller that finds a child still QUEUEING marks it CANCELLED and
+ *   counts it; the adder then finds it so, does not queue it, and returns
+ *   -ECANCELED: the child's operation has not been started, so there is
+ *   nothing to withdraw and its ->cancel() is not called.
+ *
+ * A DONE child leaves its wait queue in its own wake function; a CANCELLED
+ * one is taken off by the canceller.  Either way it stays on its parent's
+ * children list until cev_finish(), and keeps its state afterwards, so that
+ * cev_wait_done() still answers.
  *
  * The parent's "collation" is cev_collate(), called by the child with the
  * parent's lock held, not an entry on the parent's queue: the parent's
  * waiters and layers see one wake-up per compound, at completion, instead
- * of one per child.
+ * of one per child.  The results are frozen at completion: a child that
+ * completes after its parent did (the rest of an any-of or k-of-n) keeps
+ * its result to itself and moves nothing, so that status, count and the
+ * counters read once cev_done() is true never change again.
  *
  * Locks and their order:
  *
@@ -64,19 +79,32 @@
  * a cev lock held: a ->cancel() op may complete its I/O, and so wake the
  * child's queue, synchronously.
  *
- * Barriers:
+ * Barriers, each with what it pairs with:
  *
  * - cev_complete_locked() sets CEV_DONE with smp_store_release() after the
- *   results are written; cev_done() reads it with smp_load_acquire().
- * - cev_add() queues a child and runs ->ready() in one hold of the queue's
- *   lock with an smp_mb() between them.  It pairs with the waker's barrier
- *   between making its event visible and looking at the queue
- *   (wq_has_sleeper(), or smp_mb__after_atomic() in unlock_buffer() and
- *   wake_up_bit()): either the waker sees the child queued, or ->ready()
- *   sees the event.  This is prepare_to_wait() with a condition.
- * - lev_release() clears LEV_HELD under the queue's lock and then calls
- *   wake_up_var(), whose barrier pairs with the one in lev_del()'s
- *   wait_var_event().
+ *   results are written, and nothing writes them afterwards;
+ *   cev_done() reads CEV_DONE with smp_load_acquire().  The waits read
+ *   the status after cev_done() in ___wait_event()'s condition.
+ * - cev_child_done_locked() sets a child DONE with atomic_set_release()
+ *   after ->event() or ->ready() wrote its status and count;
+ *   cev_wait_done() reads the state with atomic_read_acquire().
+ * - cev_queue_child() queues a child and runs ->ready() in one hold of the
+ *   queue's lock with an smp_mb() between them.  It pairs with the waker's
+ *   full barrier between making its event visible and looking at the
+ *   queue without its lock (wq_has_sleeper(); smp_mb__after_atomic() in
+ *   unlock_buffer() before wake_up_bit()'s waitqueue_active()): either the
+ *   waker sees the child queued, or ->ready() sees the event.  This is
+ *   prepare_to_wait() with a condition.  A waker that takes the queue's
+ *   lock before looking needs no barrier: the lock orders it.
+ * - lev_release() clears LEV_HELD with test_and_clear_bit(), a fully
+ *   ordered RMW, before wake_up_var() looks at the hashed queue with
+ *   waitqueue_active() and no lock (spin_unlock() alone would not order
+ *   that load after the store).  It pairs with set_current_state() in
+ *   prepare_to_wait_event() in lev_del()'s wait_var_event(), which queues
+ *   the waiter before it tests LEV_HELD: either the waker sees the waiter,
+ *   or the waiter sees the bit clear.
+ * - LEV_HELD is set and tested under the queue's lock everywhere else;
+ *   LEV_QUEUED is the owner's (lev_add() and lev_del() do not race).
  */
 
 #include <linux/cev.h>
@@ -109,21 +137,30 @@ enum {
 /*
  * The key of a held wake-up is replayed after the waker has returned, and
  * keys may live in the waker's stack frame (wake_up_bit()'s do): keep a
- * copy of those.
+ * copy of those.  Copied and compared field by field: the padding of a
+ * struct on the waker's stack is whatever was there.
  */
 static void *lev_save_key(struct lev *lev, void *key)
 {
-	if (!key || !lev->key_size)
+	const struct wait_bit_key *k = key;
+
+	if (!key || lev->key_type == LEV_KEY_VALUE)
 		return key;
-	memcpy(lev->key_copy, key, lev->key_size);
-	return lev->key_copy;
+	lev->key_copy.flags = k->flags;
+	lev->key_copy.bit_nr = k->bit_nr;
+	lev->key_copy.timeout = k->timeout;
+	return &lev->key_copy;
 }
 
+/* Is @key the wake-up @lev holds?  Same word and bit for wait-bit keys. */
 static bool lev_held_key(struct lev *lev, void *key)
 {
-	if (!key || !lev->key_size || !lev->key)
+	const struct wait_bit_key *k = key;
+
+	if (!key || lev->key_type == LEV_KEY_VALUE || !lev->key)
 		return key == lev->key;
-	return !memcmp(lev->key_copy, key, lev->key_size);
+	return k->flags == lev->key_copy.flags &&
+	       k->bit_nr == lev->key_copy.bit_nr;
 }
 
 static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
@@ -176,7 +213,7 @@ void lev_init(struct lev *lev, const struct lev_ops *ops, void *data)
 	lev->head = NULL;
 	lev->flags = 0;
 	lev->key = NULL;
-	lev->key_size = 0;
+	lev->key_type = LEV_KEY_VALUE;
 	lev->wq = system_wq;
 	INIT_WORK(&lev->work, lev_workfn);
 }
@@ -192,8 +229,8 @@ EXPORT_SYMBOL_GPL(lev_init);
  * the layer added last runs first, as in a driver stack.  Any context, but
  * not with @head's lock held.
  *
- * Return: 0; -EINVAL if @lev has no ->wake op or its key_size is over
- * %LEV_KEY_MAX; -EBUSY if @lev is queued.
+ * Return: 0; -EINVAL if @lev has no ->wake op or an unknown key_type;
+ * -EBUSY if @lev is queued.
  */
 int lev_add(struct wait_queue_head *head, struct lev *lev)
 {
@@ -203,9 +240,9 @@ int lev_add(struct wait_queue_head *head, struct lev *lev)
 		cev_misuse("layer %p has no wake op", lev);
 		return -EINVAL;
 	}
-	if (lev->key_size > LEV_KEY_MAX) {
-		cev_misuse("layer %p keys of %u bytes, over %d", lev,
-			   lev->key_size, LEV_KEY_MAX);
+	if (lev->key_type != LEV_KEY_VALUE && lev->key_type != LEV_KEY_WAIT_BIT) {
+		cev_misuse("layer %p has unknown key type %d", lev,
+			   lev->key_type);
 		return -EINVAL;
 	}
 	if (test_and_set_bit(LEV_QUEUED, &lev->flags)) {
@@ -234,17 +271,23 @@ void lev_release(struct lev *lev)
 {
 	struct wait_queue_head *head = lev->head;
 	unsigned long flags;
+	bool held;
 
 	spin_lock_irqsave(&head->lock, flags);
-	if (!test_bit(LEV_HELD, &lev->flags)) {
-		spin_unlock_irqrestore(&head->lock, flags);
+	/*
+	 * Fully ordered: the bit is clear before wake_up_var() looks for
+	 * lev_del() without a lock.  Pairs with set_current_state() in its
+	 * wait_var_event().
+	 */
+	held = test_and_clear_bit(LEV_HELD, &lev->flags);
+	if (held)
+		__wake_up_locked_after(head, &lev->wait, lev->mode,
+				       lev->wake_flags, lev->key);
+	spin_unlock_irqrestore(&head->lock, flags);
+	if (!held) {
 		cev_misuse("layer %p released but not holding", lev);
 		return;
 	}
-	clear_bit(LEV_HELD, &lev->flags);
-	__wake_up_locked_after(head, &lev->wait, lev->mode, lev->wake_flags,
-			       lev->key);
-	spin_unlock_irqrestore(&head->lock, flags);
 	wake_up_var(&lev->flags);
 }
 EXPORT_SYMBOL_GPL(lev_release);
@@ -289,6 +332,15 @@ EXPORT_SYMBOL_GPL(lev_del);
 /* ---------------------------------------------------------------------------
  * Compound events
  */
+
+/* A child's state: &cev_wait.state. */
+enum {
+	CEV_CHILD_IDLE,		/* initialised, never added */
+	CEV_CHILD_QUEUEING,	/* linked to its parent, not yet queued */
+	CEV_CHILD_PENDING,	/* queued, waiting for its event */
+	CEV_CHILD_DONE,		/* its event completed it */
+	CEV_CHILD_CANCELLED,	/* cancelled before its event */
+};
 
 static const struct debug_obj_descr cev_debug_descr = { .name = "cev" };
 static const struct debug_obj_descr cev_wait_debug_descr = {
@@ -347,73 +399,79 @@ static void cev_evaluate_locked(struct cev *cev)
 		cev_complete_locked(cev);
 }
 
-/* Move a child's result to its parent: the parent's half of the wake-up. */
+/*
+ * Move a child's result to its parent: the parent's half of the wake-up.
+ * Nothing moves once the parent has completed: its results are final.
+ */
 static void cev_collate(struct cev *cev, struct cev_wait *cw,
 			enum cev_result res)
 {
 	unsigned long flags = cev_lock(cev);
 
-	if (res == CEV_DETACH) {
-		cev->nr_done++;
-		if (cw->status)
-			cev->nr_failed++;
+	if (!(cev->state & CEV_DONE)) {
+		if (res == CEV_DETACH) {
+			cev->nr_done++;
+			if (cw->status)
+				cev->nr_failed++;
+		}
+		if (cw->status && !cev->status)
+			cev->status = cw->status;
+		cev->count += cw->count;
+		cev_evaluate_locked(cev);
 	}
-	if (cw->status && !cev->status)
-		cev->status = cw->status;
-	cev->count += cw->count;
-	cev_evaluate_locked(cev);
 	cev_unlock(cev, flags);
 }
 
-/* The child's event happened; its queue's lock is held. */
-static void cev_child_event_locked(struct cev_wait *cw, enum cev_result res)
+/* A PENDING child's event completed it; its queue's lock is held. */
+static void cev_child_done_locked(struct cev_wait *cw)
 {
 	lockdep_assert_held(&cw->head->lock);
-	if (res == CEV_IGNORE)
-		return;
-	if (res == CEV_DETACH) {
-		if (atomic_cmpxchg(&cw->state, CEV_CHILD_PENDING,
-				   CEV_CHILD_DONE) != CEV_CHILD_PENDING)
-			return;		/* cancelled first */
-		list_del_init_careful(&cw->wait.entry);
-	}
-	cev_collate(cw->parent, cw, res);
+	list_del_init(&cw->wait.entry);
+	/* Pairs with atomic_read_acquire() in cev_wait_done(). */
+	atomic_set_release(&cw->state, CEV_CHILD_DONE);
+	cev_collate(cw->parent, cw, CEV_DETACH);
 }
 
+/* Only a PENDING child is here: the queue's lock keeps it so. */
 static int cev_child_wake(struct wait_queue_entry *wait, unsigned int mode,
 			  int wake_flags, void *key)
 {
 	struct cev_wait *cw = container_of(wait, struct cev_wait, wait);
 	enum cev_result res = CEV_DETACH;
 
-	if (atomic_read(&cw->state) != CEV_CHILD_PENDING)
+	if (WARN_ON_ONCE(atomic_read(&cw->state) != CEV_CHILD_PENDING))
 		return 0;
 	if (cw->ops->event)
 		res = cw->ops->event(cw, key);
-	cev_child_event_locked(cw, res);
+	if (res == CEV_DETACH)
+		cev_child_done_locked(cw);
+	else if (res == CEV_KEEP)
+		cev_collate(cw->parent, cw, CEV_KEEP);
 	return 0;
 }
 
-/* Off the child's queue; waits out a wake function running on it. */
-static void cev_child_unqueue(struct cev_wait *cw)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&cw->head->lock, flags);
-	list_del_init(&cw->wait.entry);
-	spin_unlock_irqrestore(&cw->head->lock, flags);
-}
-
-/* Cancel @cw if it is still pending: 1 if it was, and ->cancel() ran. */
+/*
+ * Cancel @cw unless its event completed it: 1 if it was cancelled.  Takes
+ * the child off its queue in any case, and so waits out a wake function
+ * running on it.  ->cancel() runs here for a queued child; for one still
+ * being queued, cev_queue_child() runs it.
+ */
 static unsigned int cev_child_cancel(struct cev_wait *cw)
 {
-	if (atomic_cmpxchg(&cw->state, CEV_CHILD_PENDING,
-			   CEV_CHILD_CANCELLED) != CEV_CHILD_PENDING)
-		return 0;
-	cev_child_unqueue(cw);
-	if (cw->ops->cancel)
+	struct wait_queue_head *head = cw->head;
+	unsigned long flags;
+	int state;
+
+	spin_lock_irqsave(&head->lock, flags);
+	state = atomic_read(&cw->state);
+	if (state == CEV_CHILD_PENDING || state == CEV_CHILD_QUEUEING)
+		atomic_set(&cw->state, CEV_CHILD_CANCELLED);
+	list_del_init(&cw->wait.entry);
+	spin_unlock_irqrestore(&head->lock, flags);
+
+	if (state == CEV_CHILD_PENDING && cw->ops->cancel)
 		cw->ops->cancel(cw);
-	return 1;
+	return state == CEV_CHILD_PENDING || state == CEV_CHILD_QUEUEING;
 }
 
 static bool cev_k_succeeded(struct cev *cev, unsigned int k)
@@ -431,6 +489,11 @@ static bool cev_all_complete(struct cev *cev)
 	return cev->nr_done == cev->nr_children;
 }
 
+static bool cev_any_complete(struct cev *cev)
+{
+	return cev_k_succeeded(cev, 1);
+}
+
 static bool cev_k_of_n_complete(struct cev *cev)
 {
 	return cev_k_succeeded(cev, cev->need);
@@ -446,7 +509,7 @@ EXPORT_SYMBOL_GPL(cev_all);
  * cev_any - complete on the first child that succeeds; when all failed,
  * with the first error.  cev_k_of_n with k = 1.
  */
-const struct cev_ops cev_any = { .complete = cev_k_of_n_complete };
+const struct cev_ops cev_any = { .complete = cev_any_complete };
 EXPORT_SYMBOL_GPL(cev_any);
 
 /*
@@ -465,8 +528,9 @@ static bool cev_counts_successes(const struct cev *cev)
  * cev_init - initialise a compound event
  * @cev: the compound
  * @ops: its completion policy: &cev_all, &cev_any, &cev_k_of_n or custom
- * @need: for &cev_k_of_n, the successes it needs; 0 means 1.  Custom
- *	policies may use it as they like.
+ * @need: for &cev_k_of_n, the successes it needs; 0 means 1.  &cev_all
+ *	and &cev_any ignore it (any means one).  Custom policies may use it
+ *	as they like.
  *
  * A compound that was initialised must be finished with cev_finish()
  * before it is freed or initialised again.  Any context.
@@ -477,7 +541,7 @@ void cev_init(struct cev *cev, const struct cev_ops *ops, unsigned int need)
 	init_waitqueue_head(&cev->wq);
 	cev->ops = ops;
 	cev->state = 0;
-	cev->need = need ?: 1;
+	cev->need = ops == &cev_any ? 1 : need ?: 1;
 	cev->nr_children = 0;
 	cev->nr_done = 0;
 	cev->nr_failed = 0;
@@ -505,6 +569,7 @@ void cev_wait_init(struct cev_wait *cw, const struct cev_wait_ops *ops,
 {
 	cev_debug_init(cw, &cev_wait_debug_descr);
 	init_waitqueue_func_entry(&cw->wait, cev_child_wake);
+	INIT_LIST_HEAD(&cw->wait.entry);
 	cw->parent = NULL;
 	cw->ops = ops;
 	cw->head = NULL;
@@ -516,42 +581,55 @@ void cev_wait_init(struct cev_wait *cw, const struct cev_wait_ops *ops,
 }
 EXPORT_SYMBOL_GPL(cev_wait_init);
 
-/* Link @cw to @cev; the children list is frozen once @cev is cancelled. */
+/*
+ * Link @cw to @cev as QUEUEING.  The children list is frozen once @cev is
+ * cancelled: a canceller walks it without the lock.
+ */
 static int cev_link_child(struct cev *cev, struct cev_wait *cw,
 			  struct wait_queue_head *head)
 {
-	unsigned long flags = cev_lock(cev);
+	unsigned long flags;
 
+	debug_object_activate(cw, &cev_wait_debug_descr);
+	flags = cev_lock(cev);
 	if (cev->state & (CEV_CANCELLED | CEV_DONE)) {
 		cev_unlock(cev, flags);
-		cev_misuse("compound %p has already completed", cev);
+		debug_object_deactivate(cw, &cev_wait_debug_descr);
 		return -EINVAL;
 	}
 	cw->parent = cev;
 	cw->head = head;
 	cw->status = 0;
 	cw->count = 0;
-	atomic_set(&cw->state, CEV_CHILD_PENDING);
+	atomic_set(&cw->state, CEV_CHILD_QUEUEING);
 	list_add_tail(&cw->cev_list, &cev->children);
 	cev->nr_children++;
 	cev_unlock(cev, flags);
-	debug_object_activate(cw, &cev_wait_debug_descr);
 	return 0;
 }
 
-/* Queue @cw on its head, or report it at once if ->ready() says it is done. */
-static void cev_queue_child(struct cev_wait *cw)
+/*
+ * Queue @cw on its head, or report it at once if ->ready() says it is done.
+ * If a canceller got to it first, it is not queued: -ECANCELED.
+ */
+static int cev_queue_child(struct cev_wait *cw)
 {
 	struct wait_queue_head *head = cw->head;
 	unsigned long flags;
+	int ret = -ECANCELED;
 
 	spin_lock_irqsave(&head->lock, flags);
-	__add_wait_queue(head, &cw->wait);
-	/* Pairs with the waker's barrier before it looks at the queue. */
-	smp_mb();
-	if (cw->ops->ready && cw->ops->ready(cw))
-		cev_child_event_locked(cw, CEV_DETACH);
+	if (atomic_read(&cw->state) == CEV_CHILD_QUEUEING) {
+		__add_wait_queue(head, &cw->wait);
+		atomic_set(&cw->state, CEV_CHILD_PENDING);
+		/* Pairs with the waker's barrier before it looks at the queue. */
+		smp_mb();
+		if (cw->ops->ready && cw->ops->ready(cw))
+			cev_child_done_locked(cw);
+		ret = 0;
+	}
 	spin_unlock_irqrestore(&head->lock, flags);
+	return ret;
 }
 
 /**
@@ -562,12 +640,21 @@ static void cev_queue_child(struct cev_wait *cw)
  *
  * Queues @cw on @head behind any layers there.  If @cw->ops->ready says the
  * event has already happened, the child is reported at once, so an event
- * that came before the child was queued is not lost.  Any context, but
- * not with @head's lock or @cev's held (so not from a wake function on
- * @head).  To nest a compound, use cev_add_cev().
+ * that came before the child was queued is not lost.
  *
- * Return: 0; -EINVAL if @cw has no ops or @cev has completed or been
- * cancelled; -EBUSY if @cw is attached already.
+ * A child may be added to an armed compound, and while another CPU
+ * completes or cancels it.  Add the child before starting its operation:
+ * an error says not to start it.  cev_finish() must not run until every
+ * cev_add() on @cev has returned.  Any context, but not with @head's lock
+ * or @cev's held (so not from a wake function on @head).  To nest a
+ * compound, use cev_add_cev().
+ *
+ * Return: 0 if @cw is attached and queued; -ECANCELED if @cev was
+ * cancelled while @cw was being added: @cw is attached and counted in
+ * &cev.nr_cancelled, but not queued, and its ->cancel() is not called;
+ * -EINVAL if @cw has no ops, or @cev had completed or been cancelled
+ * before (@cw is not attached); -EBUSY if @cw is attached already.  Either
+ * way an attached child is detached by cev_finish().
  */
 int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head)
 {
@@ -577,7 +664,8 @@ int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head)
 		cev_misuse("child %p has no ops", cw);
 		return -EINVAL;
 	}
-	if (atomic_read(&cw->state) == CEV_CHILD_PENDING) {
+	if (atomic_read(&cw->state) == CEV_CHILD_PENDING ||
+	    atomic_read(&cw->state) == CEV_CHILD_QUEUEING) {
 		cev_misuse("child %p is pending already", cw);
 		return -EBUSY;
 	}
@@ -589,10 +677,41 @@ int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head)
 	ret = cev_link_child(cev, cw, head);
 	if (ret)
 		return ret;
-	cev_queue_child(cw);
-	return 0;
+	return cev_queue_child(cw);
 }
 EXPORT_SYMBOL_GPL(cev_add);
+
+/**
+ * cev_wait_done - did a child's own event complete it?
+ * @cw: a child
+ *
+ * True once ->event() returned %CEV_DETACH or ->ready() returned true for
+ * @cw, whether or not its parent counted the result (a child that
+ * completes after its parent has is not counted); false while it is
+ * pending and if it was cancelled.  The answer stays after cev_finish(),
+ * until @cw is added again.  Lockless; any context.  An ACQUIRE: once it
+ * returned true, @cw->status and @cw->count may be read.
+ *
+ * Return: true if @cw's event completed it.
+ */
+bool cev_wait_done(const struct cev_wait *cw)
+{
+	/* Pairs with atomic_set_release() in cev_child_done_locked(). */
+	return atomic_read_acquire(&cw->state) == CEV_CHILD_DONE;
+}
+EXPORT_SYMBOL_GPL(cev_wait_done);
+
+/*
+ * @sub is nested in one more or one fewer compound.  Under its lock: the
+ * enclosing compounds may belong to different tasks.
+ */
+static void cev_count_up(struct cev *sub, int delta)
+{
+	unsigned long flags = cev_lock(sub);
+
+	WRITE_ONCE(sub->nr_up, sub->nr_up + delta);
+	cev_unlock(sub, flags);
+}
 
 static enum cev_result cev_sub_event(struct cev_wait *cw, void *key)
 {
@@ -631,11 +750,13 @@ static const struct cev_wait_ops cev_sub_ops = {
  * @cw reports @sub's status and count to @cev when @sub completes, and
  * cancelling @cev cancels @sub.  Build trees from the leaves up: @cev's
  * lock level must be raised above @sub's before @cev is nested itself.
- * Any context.
+ * Tear them down from the root: @sub must not be finished or freed before
+ * @cev is finished.  Any context.
  *
- * Return: as cev_add(); -ELOOP if @sub is @cev; -EMLINK if the tree would
- * be deeper than %CEV_MAX_LEVEL; -EBUSY if @cev, already nested, would
- * have to change level.
+ * Return: as cev_add(), but on -ECANCELED @sub is cancelled here; -ELOOP
+ * if @sub is @cev; -EMLINK if the tree would be deeper than
+ * %CEV_MAX_LEVEL; -EBUSY if @cev, already nested, would have to change
+ * level.
  */
 int cev_add_cev(struct cev *cev, struct cev_wait *cw, struct cev *sub)
 {
@@ -663,8 +784,11 @@ int cev_add_cev(struct cev *cev, struct cev_wait *cw, struct cev *sub)
 		cw->data = sub;
 	}
 	ret = cev_add(cev, cw, &sub->wq);
-	if (!ret)
-		WRITE_ONCE(sub->nr_up, sub->nr_up + 1);
+	if (ret != -EINVAL && ret != -EBUSY)
+		cev_count_up(sub, 1);
+	/* @cev was cancelled meanwhile: @sub has started, so cancel it. */
+	if (ret == -ECANCELED)
+		cev_cancel(sub);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(cev_add_cev);
@@ -721,8 +845,12 @@ EXPORT_SYMBOL_GPL(cev_arm);
  * complete by its policy; calls ->cancel() once for every child that has
  * not completed, nested compounds included; then completes @cev with
  * status -ECANCELED, waking its waiters.  A child that completes while
- * this runs is counted as done or as cancelled, never both.  Any context,
- * but not under the wait queue lock of one of @cev's children.
+ * this runs is counted as done or as cancelled, never both, and only one
+ * of its ->event() returning %CEV_DETACH and its ->cancel() happens.  The
+ * ->cancel() of a child that a concurrent cev_add() has not yet queued
+ * is not called: that cev_add() returns -ECANCELED.  Any context, but not
+ * under @cev's lock (a wake function on @cev->wq, a ->complete op) nor the
+ * wait queue lock of a child of @cev or of a compound nested in it.
  *
  * Return: 0 if @cev was cancelled; -EALREADY if it had completed or was
  * being cancelled already, in which case nothing is done.
@@ -733,6 +861,7 @@ int cev_cancel(struct cev *cev)
 	unsigned int cancelled = 0;
 	unsigned long flags;
 
+	lockdep_assert_not_held(&cev->wq.lock);
 	flags = cev_lock(cev);
 	if (cev->state & (CEV_CANCELLED | CEV_DONE)) {
 		cev_unlock(cev, flags);
@@ -760,10 +889,17 @@ EXPORT_SYMBOL_GPL(cev_cancel);
  * Cancels @cev if it has not completed; cancels the children still pending
  * after it completed (the rest of an any-of or k-of-n compound); takes every
  * child off its wait queue and its parent, waiting out a wake-up in flight.
- * Afterwards no op of @cev or its children runs, the children are idle, and
- * both may be freed or initialised again; @cev's results stay readable.
+ * Afterwards no op of @cev or its children runs, the children may be added
+ * again, and both may be freed or initialised again.  @cev's results are
+ * those it completed with: the children cancelled here are not in
+ * &cev.nr_cancelled.  cev_wait_done() still tells which children's events
+ * completed them.  A child on the stack is initialised again with
+ * cev_wait_init() before it is added again.
+ *
+ * Every wait queue head the children were queued on must still exist.  A
+ * compound nested in others is finished after them (cev_add_cev()).
  * Must not run concurrently with cev_cancel() or cev_add() on @cev.  Any
- * context, but not under the wait queue lock of one of @cev's children.
+ * context, but not under the locks cev_cancel() must not run under.
  *
  * Return: the number of children cancelled after @cev completed.
  */
@@ -773,22 +909,19 @@ unsigned int cev_finish(struct cev *cev)
 	unsigned int cancelled = 0;
 	unsigned long flags;
 
+	if (READ_ONCE(cev->nr_up))
+		cev_misuse("compound %p finished while nested in %u others",
+			   cev, READ_ONCE(cev->nr_up));
 	cev_cancel(cev);
 	list_for_each_entry_safe(cw, tmp, &cev->children, cev_list) {
 		cancelled += cev_child_cancel(cw);
-		cev_child_unqueue(cw);
-		if (cw->ops == &cev_sub_ops) {
-			struct cev *sub = cw->data;
-
-			WRITE_ONCE(sub->nr_up, sub->nr_up - 1);
-		}
+		if (cw->ops == &cev_sub_ops)
+			cev_count_up(cw->data, -1);
 		list_del_init(&cw->cev_list);
-		atomic_set(&cw->state, CEV_CHILD_IDLE);
 		cev_debug_release(cw, &cev_wait_debug_descr);
 	}
-	/* Also waits out the wake-up of @cev's own waiters. */
+	/* Waits out the wake-up of @cev's own waiters. */
 	flags = cev_lock(cev);
-	cev->nr_cancelled += cancelled;
 	cev_unlock(cev, flags);
 	cev_debug_release(cev, &cev_debug_descr);
 	return cancelled;

@@ -13,6 +13,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/random.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/wait_bit.h>
 
@@ -413,7 +414,7 @@ static void lev_test_replays_copy_of_stack_key(struct kunit *test)
 	init_waitqueue_func_entry(&k.wait, key_checker_wake);
 	add_wait_queue(&head, &k.wait);
 	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
-	l->lev.key_size = sizeof(struct wait_bit_key);
+	l->lev.key_type = LEV_KEY_WAIT_BIT;
 	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
 	wake_with_stack_key(&head, &word);
 	scribble_stack();
@@ -425,13 +426,54 @@ static void lev_test_replays_copy_of_stack_key(struct kunit *test)
 	lev_del(&l->lev);
 }
 
-static void lev_test_key_size_over_max_rejected(struct kunit *test)
+/* Two wait-bit keys with equal fields and different padding bytes. */
+union padded_bit_key {
+	struct wait_bit_key key;
+	unsigned char raw[sizeof(struct wait_bit_key)];
+};
+
+static void padded_bit_key_init(union padded_bit_key *k, unsigned long *word,
+				int bit, unsigned char fill)
+{
+	memset(k->raw, fill, sizeof(k->raw));
+	k->key.flags = word;
+	k->key.bit_nr = bit;
+	k->key.timeout = 0;
+}
+
+static void lev_test_held_bit_key_matches_by_fields(struct kunit *test)
+{
+	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
+	union padded_bit_key a, b;
+	struct order_log log = {};
+	unsigned long word = 0;
+	struct recorder r;
+	struct tlayer *l;
+
+	recorder_init(&r, &log, 1);
+	add_wait_queue(&head, &r.wait);
+	l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
+	l->lev.key_type = LEV_KEY_WAIT_BIT;
+	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
+	padded_bit_key_init(&a, &word, 3, 0xaa);
+	padded_bit_key_init(&b, &word, 3, 0x55);
+	__wake_up(&head, TASK_NORMAL, 1, &a.key);
+	/* The same bit again while held: covered by the replay. */
+	__wake_up(&head, TASK_NORMAL, 1, &b.key);
+	KUNIT_EXPECT_EQ(test, l->wakes, 1);
+	KUNIT_EXPECT_EQ(test, r.woken, 0);
+	lev_release(&l->lev);
+	KUNIT_EXPECT_EQ(test, r.woken, 1);
+	lev_del(&l->lev);
+}
+
+static void lev_test_unknown_key_type_rejected(struct kunit *test)
 {
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
 	struct order_log log = {};
 	struct tlayer *l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
 
-	l->lev.key_size = LEV_KEY_MAX + 1;
+	l->lev.key_type = LEV_KEY_WAIT_BIT + 1;
 	KUNIT_EXPECT_EQ(test, lev_add(&head, &l->lev), -EINVAL);
 	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
 }
@@ -517,7 +559,8 @@ static struct kunit_case cev_layer_cases[] = {
 	KUNIT_CASE(lev_test_double_add_rejected),
 	KUNIT_CASE(lev_test_missing_wake_op_rejected),
 	KUNIT_CASE(lev_test_replays_copy_of_stack_key),
-	KUNIT_CASE(lev_test_key_size_over_max_rejected),
+	KUNIT_CASE(lev_test_held_bit_key_matches_by_fields),
+	KUNIT_CASE(lev_test_unknown_key_type_rejected),
 	{}
 };
 
@@ -943,6 +986,64 @@ static void cev_test_compound_reused_after_finish(struct kunit *test)
 	}
 }
 
+static void cev_test_any_result_frozen_at_completion(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_any, 0, e, 2);
+	tev_fire(&e[0], 0, 100);
+	KUNIT_ASSERT_TRUE(test, cev_done(cev));
+	/* The loser fails after the compound succeeded: nothing moves. */
+	tev_fire(&e[1], -EIO, 100);
+	KUNIT_EXPECT_EQ(test, wait_for_cev(cev), 0);
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev->count, 100);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 1);
+	KUNIT_EXPECT_EQ(test, cev->nr_failed, 0);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 0);
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev->count, 100);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 1);
+	KUNIT_EXPECT_EQ(test, cev->nr_cancelled, 0);
+	/* The late child kept its own result. */
+	KUNIT_EXPECT_TRUE(test, cev_wait_done(&e[0].cw));
+	KUNIT_EXPECT_TRUE(test, cev_wait_done(&e[1].cw));
+	KUNIT_EXPECT_EQ(test, e[1].cw.status, -EIO);
+	KUNIT_EXPECT_EQ(test, e[1].cw.count, 100);
+}
+
+static void cev_test_progress_after_completion_not_counted(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	e[1].keep = true;
+	cev_setup(test, cev, &bytes_policy, 4096, e, 2);
+	tev_fire(&e[0], 0, 4096);
+	KUNIT_ASSERT_TRUE(test, cev_done(cev));
+	tev_fire(&e[1], -EIO, 512);
+	tev_fire(&e[1], -EIO, 512);
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev->count, 4096);
+	cev_finish(cev);
+}
+
+static void cev_test_any_means_one_whatever_need(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 3);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &cev_any, 3, e, 3);
+	tev_fire(&e[1], 0, 1);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 2);
+	KUNIT_EXPECT_TRUE(test, cev_wait_done(&e[1].cw));
+	KUNIT_EXPECT_FALSE(test, cev_wait_done(&e[0].cw));
+	KUNIT_EXPECT_FALSE(test, cev_wait_done(&e[2].cw));
+}
+
 /* A kthread that fires an event after a delay. */
 struct delayed_fire {
 	struct tev *e;
@@ -1017,6 +1118,9 @@ static struct kunit_case cev_compound_cases[] = {
 	KUNIT_CASE(cev_test_k_of_n_completes_at_k),
 	KUNIT_CASE(cev_test_k_of_n_fails_once_out_of_reach),
 	KUNIT_CASE(cev_test_custom_complete_op_decides),
+	KUNIT_CASE(cev_test_any_result_frozen_at_completion),
+	KUNIT_CASE(cev_test_progress_after_completion_not_counted),
+	KUNIT_CASE(cev_test_any_means_one_whatever_need),
 	KUNIT_CASE(cev_test_keep_stays_queued_until_detach),
 	KUNIT_CASE(cev_test_wakeup_with_other_key_ignored),
 	KUNIT_CASE(cev_test_parent_waiters_woken_once),
@@ -1136,11 +1240,77 @@ static void cev_test_nested_must_be_built_bottom_up(struct kunit *test)
 	cev_finish(x);
 }
 
+/*
+ * Two parents owned by two threads nest and finish the same compound at
+ * once, over and over: its count of enclosing compounds must come back
+ * to zero, not lose an update.
+ */
+#define NEST_RACE_ROUNDS	20000
+
+struct nest_racer {
+	struct cev *sub;
+	struct completion started;
+	atomic_t *go;
+};
+
+static int nest_racer_fn(void *arg)
+{
+	struct nest_racer *n = arg;
+	struct cev *parent = kzalloc(sizeof(*parent), GFP_KERNEL);
+	struct cev_wait *link = kzalloc(sizeof(*link), GFP_KERNEL);
+	int round;
+
+	complete(&n->started);
+	while (!atomic_read(n->go))
+		cpu_relax();
+	for (round = 0; parent && link && round < NEST_RACE_ROUNDS; round++) {
+		cev_init(parent, &cev_all, 0);
+		cev_wait_init(link, NULL, NULL);
+		cev_add_cev(parent, link, n->sub);
+		cev_finish(parent);
+	}
+	kfree(link);
+	kfree(parent);
+	return 0;
+}
+
+static void cev_test_nested_in_two_parents_at_once(struct kunit *test)
+{
+	struct nest_racer n[2];
+	struct task_struct *t[2];
+	struct cev *sub = cev_alloc(test);
+	atomic_t go = ATOMIC_INIT(0);
+	int i;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	cev_init(sub, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(sub), 0);	/* all of nothing: done */
+	for (i = 0; i < 2; i++) {
+		n[i].sub = sub;
+		n[i].go = &go;
+		init_completion(&n[i].started);
+		t[i] = kthread_create(nest_racer_fn, &n[i], "cev-nest-race");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		get_task_struct(t[i]);
+		wake_up_process(t[i]);
+		wait_for_completion(&n[i].started);
+	}
+	atomic_set(&go, 1);
+	for (i = 0; i < 2; i++) {
+		kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	KUNIT_EXPECT_EQ(test, sub->nr_up, 0);
+	cev_finish(sub);
+}
+
 static struct kunit_case cev_nest_cases[] = {
 	KUNIT_CASE(cev_test_nested_completes_up_the_tree),
 	KUNIT_CASE(cev_test_nested_to_max_level),
 	KUNIT_CASE(cev_test_nested_already_complete_reports_at_add),
 	KUNIT_CASE(cev_test_nested_must_be_built_bottom_up),
+	KUNIT_CASE_SLOW(cev_test_nested_in_two_parents_at_once),
 	{}
 };
 
@@ -1493,17 +1663,15 @@ static int race_canceller(void *arg)
 static void race_check_round(struct kunit *test, struct race *r)
 {
 	unsigned int done = 0, cancelled = 0;
-	int i, state, cancels;
+	int i, cancels;
 
 	for (i = 0; i < RACE_CHILDREN; i++) {
-		state = atomic_read(&r->e[i].cw.state);
 		cancels = atomic_read(&r->e[i].cancels);
-		if (state == CEV_CHILD_DONE) {
+		if (cev_wait_done(&r->e[i].cw)) {
 			done++;
 			KUNIT_EXPECT_EQ(test, cancels, 0);
 		} else {
 			cancelled++;
-			KUNIT_EXPECT_EQ(test, state, CEV_CHILD_CANCELLED);
 			KUNIT_EXPECT_EQ(test, cancels, 1);
 		}
 	}
@@ -1629,7 +1797,7 @@ static void cev_test_cancel_races_hardirq_completion(struct kunit *test)
 		for (i = 0; i < RACE_CHILDREN; i++) {
 			int cancels = atomic_read(&e[i].cancels);
 
-			if (atomic_read(&e[i].cw.state) == CEV_CHILD_DONE) {
+			if (cev_wait_done(&e[i].cw)) {
 				done++;
 				KUNIT_EXPECT_EQ(test, cancels, 0);
 			} else {
@@ -1650,9 +1818,176 @@ static void cev_test_cancel_races_hardirq_completion(struct kunit *test)
 		   round, mixed);
 }
 
+/*
+ * Children added to an armed compound while another CPU cancels it.  Each
+ * round's children are zeroed first, as freshly allocated ones are.
+ */
+#define ADD_RACE_ROUNDS		3000
+#define ADD_RACE_CHILDREN	4
+
+struct add_race {
+	struct cev cev;
+	struct tev *e;
+	wait_queue_head_t go;
+	wait_queue_head_t back;
+	int round;
+	atomic_t finished;
+};
+
+static int add_race_canceller(void *arg)
+{
+	struct add_race *r = arg;
+	int round;
+
+	for (round = 1; round <= ADD_RACE_ROUNDS; round++) {
+		wait_event(r->go, READ_ONCE(r->round) >= round);
+		udelay(get_random_u32_below(4));
+		cev_cancel(&r->cev);
+		/* Pairs with atomic_read_acquire() in the test's wait. */
+		smp_mb__before_atomic();
+		atomic_inc(&r->finished);
+		wake_up(&r->back);
+	}
+	return 0;
+}
+
+static void add_race_check_round(struct kunit *test, struct add_race *r,
+				 int *ret)
+{
+	unsigned int attached = 0;
+	int i;
+
+	KUNIT_EXPECT_TRUE(test, cev_done(&r->cev));
+	KUNIT_EXPECT_EQ(test, r->cev.status, -ECANCELED);
+	for (i = 0; i < ADD_RACE_CHILDREN + 1; i++) {
+		int n = atomic_read(&r->e[i].cancels);
+
+		/*
+		 * 0: queued, then cancelled once.  -ECANCELED: cancelled while
+		 * being added, attached but never queued, nothing to withdraw.
+		 * -EINVAL: too late, not attached.
+		 */
+		KUNIT_EXPECT_TRUE(test, !ret[i] || ret[i] == -ECANCELED ||
+				  ret[i] == -EINVAL);
+		KUNIT_EXPECT_EQ(test, n, !ret[i]);
+		attached += ret[i] != -EINVAL;
+		/* A cancelled child is not left on its wait queue. */
+		KUNIT_EXPECT_TRUE(test, list_empty(&r->e[i].head.head));
+	}
+	KUNIT_EXPECT_EQ(test, r->cev.nr_children, attached);
+	KUNIT_EXPECT_EQ(test, r->cev.nr_cancelled, attached);
+}
+
+static void cev_test_add_races_cancel(struct kunit *test)
+{
+	struct add_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	int ret[ADD_RACE_CHILDREN + 1];
+	struct task_struct *canceller;
+	int round, i;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->e = tevs_alloc(test, ADD_RACE_CHILDREN + 1);
+	init_waitqueue_head(&r->go);
+	init_waitqueue_head(&r->back);
+	atomic_set(&r->finished, 0);
+	canceller = kthread_run(add_race_canceller, r, "cev-add-cancel");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(canceller));
+
+	/* Every round runs, so that the canceller ends; checks stop at a failure. */
+	for (round = 1; round <= ADD_RACE_ROUNDS; round++) {
+		for (i = 0; i < ADD_RACE_CHILDREN + 1; i++) {
+			memset(&r->e[i].cw, 0, sizeof(r->e[i].cw));
+			cev_wait_init(&r->e[i].cw, &tev_ops, &r->e[i]);
+			atomic_set(&r->e[i].cancels, 0);
+			r->e[i].done = false;
+		}
+		cev_init(&r->cev, &cev_all, 0);
+		ret[0] = cev_add(&r->cev, &r->e[0].cw, &r->e[0].head);
+		KUNIT_EXPECT_EQ(test, cev_arm(&r->cev), 0);
+		WRITE_ONCE(r->round, round);
+		wake_up_all(&r->go);
+		for (i = 1; i < ADD_RACE_CHILDREN + 1; i++)
+			ret[i] = cev_add(&r->cev, &r->e[i].cw, &r->e[i].head);
+		wait_event(r->back, atomic_read_acquire(&r->finished) == round);
+		if (test->status != KUNIT_FAILURE)
+			add_race_check_round(test, r, ret);
+		cev_finish(&r->cev);
+	}
+}
+
+/*
+ * A child's wake-up and its parent's cancellation at once: ->event() says
+ * the child is complete while another CPU cancels the parent.  ->event()
+ * returning CEV_DETACH and ->cancel() must exclude each other.
+ */
+struct excl {
+	struct tev e;
+	struct cev cev;
+	atomic_t in_event;
+	atomic_t detached;
+};
+
+static enum cev_result excl_event(struct cev_wait *cw, void *key)
+{
+	struct excl *x = container_of(cw, struct excl, e.cw);
+
+	atomic_set(&x->in_event, 1);
+	/* Long enough for the canceller on the other CPU to get going. */
+	mdelay(50);
+	cw->status = 0;
+	cw->count = 1;
+	atomic_inc(&x->detached);
+	return CEV_DETACH;
+}
+
+static const struct cev_wait_ops excl_ops = {
+	.event = excl_event,
+	.cancel = tev_cancel,
+};
+
+static int excl_canceller(void *arg)
+{
+	struct excl *x = arg;
+
+	while (!atomic_read(&x->in_event))
+		cpu_relax();
+	cev_cancel(&x->cev);
+	return 0;
+}
+
+static void cev_test_event_and_cancel_exclusive(struct kunit *test)
+{
+	struct excl *x = kunit_kzalloc(test, sizeof(*x), GFP_KERNEL);
+	struct task_struct *t;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_NOT_NULL(test, x);
+	init_waitqueue_head(&x->e.head);
+	atomic_set(&x->e.cancels, 0);
+	cev_wait_init(&x->e.cw, &excl_ops, &x->e);
+	cev_init(&x->cev, &cev_all, 0);
+	KUNIT_ASSERT_EQ(test, cev_add(&x->cev, &x->e.cw, &x->e.head), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(&x->cev), 0);
+	t = kthread_run(excl_canceller, x, "cev-excl-cancel");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wake_up(&x->e.head);
+	KUNIT_EXPECT_GT(test, wait_for_cev_timeout(&x->cev, 10 * HZ), 0);
+	/* Exactly one of the two ran, and the compound counted that one. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&x->detached) +
+			      atomic_read(&x->e.cancels), 1);
+	KUNIT_EXPECT_EQ(test, x->cev.nr_done, atomic_read(&x->detached));
+	KUNIT_EXPECT_EQ(test, x->cev.nr_cancelled, atomic_read(&x->e.cancels));
+	cev_finish(&x->cev);
+}
+
 static struct kunit_case cev_race_cases[] = {
 	KUNIT_CASE_SLOW(cev_test_cancel_races_child_completion),
 	KUNIT_CASE_SLOW(cev_test_cancel_races_hardirq_completion),
+	KUNIT_CASE_SLOW(cev_test_add_races_cancel),
+	KUNIT_CASE(cev_test_event_and_cancel_exclusive),
 	{}
 };
 

@@ -17,9 +17,15 @@
  *  - mirror reads are hedged: each block is a nested compound (cev_any)
  *    over its copies, complete on the first good one; the copies still
  *    pending are cancelled when the bio is finished;
- *  - a timer cancels the whole tree when a bio takes longer than
+ *  - a timer cancels the whole tree when a read takes longer than
  *    timeout_ms; a buffer whose I/O cannot be withdrawn is detached, and
- *    freed when its I/O ends.
+ *    freed when its I/O ends.  Writes have no timer: a write completes
+ *    only once every lower write has ended, so that no orphaned write can
+ *    land after a retry or a later write of the same block.
+ *
+ * Lower buffers hold b_end_io pointers into this module and may outlive
+ * their bio (a timed-out read): cvs_nr_bufs counts them, and the module's
+ * exit waits for it to drop to zero before anything is freed.
  *
  * Modes, for upper block b over n lower devices:
  *
@@ -120,7 +126,10 @@ struct cvs_io {
 
 static unsigned int timeout_ms = 30000;
 module_param(timeout_ms, uint, 0644);
-MODULE_PARM_DESC(timeout_ms, "cancel a bio that takes longer (ms; 0: never)");
+MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer (ms; 0: never)");
+
+/* Lower buffers alive, some perhaps with I/O no bio waits for any more. */
+static atomic_t cvs_nr_bufs = ATOMIC_INIT(0);
 
 static DEFINE_MUTEX(cvs_lock);
 static LIST_HEAD(cvs_devs);
@@ -151,6 +160,12 @@ static void cvs_buf_put(struct cvs_buf *b)
 	folio_put(b->bh->b_folio);
 	free_buffer_head(b->bh);
 	kfree(b);
+	/*
+	 * The last thing a buffer does: cvs_exit() may go on from here.  What
+	 * is left is the return through cvs_end_io(), the window every
+	 * bio-based driver's end_io has.
+	 */
+	atomic_dec_and_wake_up(&cvs_nr_bufs);
 }
 
 /* The lower I/O ended: the wake-up of its queue drives everything above. */
@@ -217,6 +232,7 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 	b->dev = d;
 	refcount_set(&b->ref, 1);
 	cev_wait_init(&b->cw, NULL, NULL);
+	atomic_inc(&cvs_nr_bufs);
 	return b;
 }
 
@@ -264,8 +280,9 @@ static void cvs_copy(struct cvs_io *io, bool to_bio)
 			if (to_bio) {
 				struct cvs_buf *good = bufs[0];
 
+				/* An ACQUIRE: the copy's data and status. */
 				for (c = 0; c < io->nr_copies; c++)
-					if (atomic_read(&bufs[c]->cw.state) == CEV_CHILD_DONE &&
+					if (cev_wait_done(&bufs[c]->cw) &&
 					    !bufs[c]->cw.status) {
 						good = bufs[c];
 						break;
@@ -427,8 +444,8 @@ static void cvs_submit_bio(struct bio *bio)
 {
 	struct cvs_dev *d = bio->bi_bdev->bd_disk->private_data;
 	bool read = bio_op(bio) == REQ_OP_READ;
+	unsigned int b, c, timeout = READ_ONCE(timeout_ms);
 	struct cvs_io *io;
-	unsigned int b, c;
 
 	bio = bio_split_to_limits(bio);
 	if (!bio)
@@ -468,8 +485,9 @@ static void cvs_submit_bio(struct bio *bio)
 	}
 	WARN_ON_ONCE(cev_arm(&io->all));
 	cvs_submit(io, read);
-	if (timeout_ms)
-		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout_ms));
+	/* A write that cannot be withdrawn must not be given up on. */
+	if (read && timeout)
+		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout));
 	cvs_io_put(io);		/* the bio may be finished from here on */
 }
 
@@ -657,11 +675,19 @@ out:
 	return err;
 }
 
+/*
+ * A parameter's store takes no reference on the module, and its file
+ * outlives cvs_exit(): hold one, so that a create cannot run beside it.
+ */
 static int cvs_create_set(const char *val, const struct kernel_param *kp)
 {
-	if (!cvs_wq)
-		return -EAGAIN;
-	return cvs_create(val);
+	int err;
+
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	err = cvs_wq ? cvs_create(val) : -EAGAIN;
+	module_put(THIS_MODULE);
+	return err;
 }
 
 static const struct kernel_param_ops cvs_create_ops = {
@@ -691,20 +717,30 @@ static int __init cvs_init(void)
 	return 0;
 }
 
+/*
+ * No device is open, but bios may still be finishing on cvs_wq and the
+ * lower reads of timed-out bios may still be in flight, their b_end_io in
+ * this module: take the disks away so that no bio comes in, wait for
+ * every buffer to end and be freed, drain the work that still refers to
+ * the devices, and only then free the devices.  A lower device that never
+ * ends a read keeps rmmod waiting, as it keeps the bio's owner waiting.
+ */
 static void __exit cvs_exit(void)
 {
 	struct cvs_dev *d, *tmp;
 
-	list_for_each_entry_safe(d, tmp, &cvs_devs, list) {
+	list_for_each_entry(d, &cvs_devs, list)
 		del_gendisk(d->disk);
+	debugfs_remove_recursive(cvs_debugfs);	/* waits out its readers */
+	wait_var_event(&cvs_nr_bufs, !atomic_read(&cvs_nr_bufs));
+	destroy_workqueue(cvs_wq);
+	destroy_workqueue(cvs_layer_wq);
+	list_for_each_entry_safe(d, tmp, &cvs_devs, list) {
 		put_disk(d->disk);
 		cvs_put_lower(d);
 		list_del(&d->list);
 		kfree(d);
 	}
-	debugfs_remove_recursive(cvs_debugfs);
-	destroy_workqueue(cvs_layer_wq);
-	destroy_workqueue(cvs_wq);
 	unregister_blkdev(cvs_major, "cevstack");
 }
 

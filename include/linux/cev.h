@@ -11,6 +11,7 @@
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/wait.h>
+#include <linux/wait_bit.h>
 #include <linux/workqueue.h>
 
 struct lev;
@@ -30,7 +31,19 @@ enum lev_action {
 	LEV_DEFER,
 };
 
-#define LEV_KEY_MAX	32
+/**
+ * enum lev_key_type - what the wake-up keys of a layer's queue are
+ * @LEV_KEY_VALUE: values that outlive the wake-up (%NULL, poll masks, a
+ *	pointer to the object): a held key is kept as it is and matched by
+ *	value.
+ * @LEV_KEY_WAIT_BIT: &struct wait_bit_key in the waker's stack frame, as
+ *	wake_up_bit() and wake_up_var() pass: a held key is copied, and
+ *	matched by word and bit.
+ */
+enum lev_key_type {
+	LEV_KEY_VALUE,
+	LEV_KEY_WAIT_BIT,
+};
 
 /**
  * struct lev_ops - operations of a layered event
@@ -55,11 +68,9 @@ struct lev_ops {
  * @mode: @wake_flags: @key: the held wake-up, replayed by lev_release()
  * @wake_flags: see @mode
  * @key: see @mode
- * @key_size: set before lev_add() when the queue's wake-up keys point into
- *	the waker's stack frame, as a bit wait queue's &struct wait_bit_key
- *	does: the held key is copied, at most %LEV_KEY_MAX bytes.  0: keys
- *	are values (%NULL, poll masks) and are kept as they are.
- * @key_copy: the copy
+ * @key_type: set before lev_add() to %LEV_KEY_WAIT_BIT on a bit wait
+ *	queue (bh_lev_add() does); %LEV_KEY_VALUE by default
+ * @key_copy: the copy of a held wait-bit key
  * @wq: where @work runs: system_wq unless set before lev_add().  A layer
  *	in an I/O path that memory reclaim may wait on needs a workqueue
  *	with WQ_MEM_RECLAIM.
@@ -74,8 +85,8 @@ struct lev {
 	unsigned int mode;
 	int wake_flags;
 	void *key;
-	unsigned int key_size;
-	unsigned long key_copy[LEV_KEY_MAX / sizeof(unsigned long)];
+	enum lev_key_type key_type;
+	struct wait_bit_key key_copy;
 	struct workqueue_struct *wq;
 	struct work_struct work;
 };
@@ -110,19 +121,23 @@ extern const struct cev_ops cev_k_of_n;
  * @state: %CEV_ARMED, %CEV_CANCELLED, %CEV_DONE (internal; see cev_done())
  * @need: children that must succeed (k of k-of-n; 1 for any)
  * @nr_children: children attached
- * @nr_done: children that reported their final result
+ * @nr_done: children that reported their final result before completion
  * @nr_failed: those of @nr_done that reported an error
- * @nr_cancelled: children cancelled before they completed
+ * @nr_cancelled: children cancelled by the cancellation of the compound
+ *	(cev_finish() returns those it cancelled after completion)
  * @status: the compound's result: 0, the first child error, or -ECANCELED
- * @count: sum of the children's counts (bytes, items)
+ * @count: sum of the children's counts (bytes, items) before completion
  * @level: lockdep subclass of @wq.lock; one more than the highest nested
  *	compound below
  * @nr_up: number of enclosing compounds this one is a child of
  * @children: the children, linked by &cev_wait.cev_list
  * @data: the owner's private data
  *
- * Fields from @nr_children to @count are written under @wq.lock and are
- * stable to read once cev_done() returned true.
+ * Fields from @nr_children to @count are written under @wq.lock until the
+ * compound completes and never afterwards: they are stable to read once
+ * cev_done() returned true, and stay so after cev_finish().  A child that
+ * completes after its compound did (a loser of an any-of) keeps its result
+ * in its own &cev_wait.status and &cev_wait.count; see cev_wait_done().
  */
 struct cev {
 	struct wait_queue_head wq;
@@ -155,17 +170,23 @@ enum cev_result {
 
 /**
  * struct cev_wait_ops - operations of a child event
- * @event: called for each wake-up of the child's wait queue, in the waker's
- *	context with the queue's lock held.  Fills &cev_wait.status and
- *	&cev_wait.count and says what to do.  %NULL: every wake-up completes
- *	the child with status 0.
- * @ready: called once the child is queued, in the caller of cev_add(): has
- *	the event already happened?  If so it fills status and count like
- *	@event and returns true.  %NULL: never.
- * @cancel: called at most once, without any cev lock held, when the parent
- *	is cancelled or finished before the child completed; cancels the
- *	underlying operation where it can.  The child is already off its wait
- *	queue.  %NULL: nothing to withdraw.
+ * @event: called for each wake-up of the child's wait queue while the
+ *	child is pending, in the waker's context with the queue's lock held.
+ *	Fills &cev_wait.status and &cev_wait.count and says what to do.
+ *	Once it returned %CEV_DETACH the child is complete: it is not
+ *	called again and @cancel is never called.  %NULL: every wake-up
+ *	completes the child with status 0.
+ * @ready: called once the child is queued, in the caller of cev_add(), with
+ *	the queue's lock held: has the event already happened?  If so it
+ *	fills status and count like @event and returns true, with the same
+ *	effect as %CEV_DETACH.  %NULL: never.
+ * @cancel: called at most once, without any lock held, when the parent is
+ *	cancelled or finished before the child's event completed it; cancels
+ *	the underlying operation where it can.  The child is already off its
+ *	wait queue, and @event will not be called again.  @event and @cancel
+ *	exclude each other: a child is released by whichever of @event
+ *	returning %CEV_DETACH (or @ready returning true) and @cancel runs.
+ *	%NULL: nothing to withdraw.
  */
 struct cev_wait_ops {
 	enum cev_result (*event)(struct cev_wait *cw, void *key);
@@ -180,7 +201,7 @@ struct cev_wait_ops {
  * @ops: the child's operations
  * @head: the wait queue the child is or was queued on
  * @cev_list: link in @parent->children
- * @state: %CEV_CHILD_IDLE, _PENDING, _DONE or _CANCELLED (internal)
+ * @state: internal; see cev_wait_done()
  * @status: result of the child's event, moved to the parent
  * @count: count of the child's event, moved to (and added to) the parent
  * @data: the owner's private data
@@ -197,13 +218,6 @@ struct cev_wait {
 	void *data;
 };
 
-enum {
-	CEV_CHILD_IDLE,
-	CEV_CHILD_PENDING,
-	CEV_CHILD_DONE,
-	CEV_CHILD_CANCELLED,
-};
-
 /* Deepest nesting: one lockdep subclass per level. */
 #define CEV_MAX_LEVEL	7
 
@@ -212,6 +226,7 @@ void cev_wait_init(struct cev_wait *cw, const struct cev_wait_ops *ops,
 		   void *data);
 int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head);
 int cev_add_cev(struct cev *cev, struct cev_wait *cw, struct cev *sub);
+bool cev_wait_done(const struct cev_wait *cw);
 int cev_arm(struct cev *cev);
 int cev_cancel(struct cev *cev);
 unsigned int cev_finish(struct cev *cev);
