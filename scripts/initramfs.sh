@@ -46,6 +46,9 @@ if [ "$kind" = bench ]; then
 		install -m 0644 "$ko" "$ROOT/bench/cev_bench-${f##*/bench-mod-}.ko"
 	done
 fi
+# The debug kernel's cevstack is a module; /init loads it.
+ko=$BUILD/obj-debug/drivers/block/cevstack.ko
+[ "$kind" = bench ] || [ ! -f "$ko" ] || install -D -m 0644 "$ko" "$ROOT/lib/modules/cevstack.ko"
 if [ "$kind" = kcsan ]; then
 	kobj=$BUILD/obj-kcsan
 	install -D -m 0755 "$TOP/tests/kcsan/guest.sh" "$ROOT/kcsan/run.sh"

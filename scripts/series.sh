@@ -50,7 +50,7 @@ apply_one() {
 build_prefix() {
 	"$TOP/scripts/config.sh" debug --lenient
 	echo "== $1" >>"$LOGS/build-debug.log"
-	kmake "$OBJ" "$LOGS/build-debug.log" bzImage
+	kmake "$OBJ" "$LOGS/build-debug.log" bzImage modules
 }
 
 # key PATCH: what a verified prefix step depends on: the patch and the
