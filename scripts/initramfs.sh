@@ -7,6 +7,9 @@
 # the benchmark modules scripts/bench.sh built (build/bench-mod-*).  With
 # "kcsan": build/initramfs-kcsan.cpio.gz, which adds tests/kcsan/guest.sh,
 # the KCSAN filter's list and the modules of build/obj-kcsan (test.sh).
+# With "clang": build/initramfs-clang.cpio.gz, the test initramfs with the
+# clang kernel's cevstack.ko (build/obj-clang, scripts/clang.sh) in place
+# of the debug kernel's.
 . "$(dirname "$0")/lib.sh"
 
 kind=${1:-test}
@@ -14,7 +17,8 @@ case $kind in
 test)	ROOT=$BUILD/initramfs OUT=$BUILD/initramfs.cpio.gz ;;
 bench)	ROOT=$BUILD/initramfs-bench OUT=$BUILD/initramfs-bench.cpio.gz ;;
 kcsan)	ROOT=$BUILD/initramfs-kcsan OUT=$BUILD/initramfs-kcsan.cpio.gz ;;
-*)	die "usage: initramfs.sh [bench|kcsan]" ;;
+clang)	ROOT=$BUILD/initramfs-clang OUT=$BUILD/initramfs-clang.cpio.gz ;;
+*)	die "usage: initramfs.sh [bench|kcsan|clang]" ;;
 esac
 GUEST_BINS="/sbin/mke2fs /sbin/e2fsck /usr/bin/setfattr /usr/bin/getfattr"
 [ "$kind" = bench ] && GUEST_BINS="$GUEST_BINS /usr/bin/fio"
@@ -46,8 +50,10 @@ if [ "$kind" = bench ]; then
 		install -m 0644 "$ko" "$ROOT/bench/cev_bench-${f##*/bench-mod-}.ko"
 	done
 fi
-# The debug kernel's cevstack is a module; /init loads it.
+# The debug kernel's cevstack is a module; /init loads it.  Modules are
+# not interchangeable between kernels: the clang kernel gets its own.
 ko=$BUILD/obj-debug/drivers/block/cevstack.ko
+[ "$kind" != clang ] || ko=$BUILD/obj-clang/drivers/block/cevstack.ko
 [ "$kind" = bench ] || [ ! -f "$ko" ] || install -D -m 0644 "$ko" "$ROOT/lib/modules/cevstack.ko"
 if [ "$kind" = kcsan ]; then
 	kobj=$BUILD/obj-kcsan
