@@ -62,6 +62,13 @@
  * its result to itself and moves nothing, so that status, count and the
  * counters read once cev_done() is true never change again.
  *
+ * The trace events (include/trace/events/cev.h) are emitted where the
+ * state they report changes, under the lock that orders it: a child's
+ * report and a compound's arming, cancellation and completion under the
+ * compound's lock, a layer's hold and release under its queue's lock.  A
+ * child's cancellation is traced just after its queue's lock is dropped,
+ * before its ->cancel() runs.
+ *
  * Locks and their order:
  *
  *   child's wait queue head lock          (any class; held by the waker)
@@ -117,6 +124,9 @@
 #include <linux/sched/task_stack.h>
 #include <linux/spinlock.h>
 #include <linux/wait_bit.h>
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/cev.h>
 
 /*
  * Misuse of the API: an error return and one line that names it.  WARN is
@@ -183,6 +193,7 @@ static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
 	lev->wake_flags = wake_flags;
 	lev->key = lev_save_key(lev, key);
 	set_bit(LEV_HELD, &lev->flags);
+	trace_lev_defer(lev);
 	if (lev->ops->work)
 		queue_work(lev->wq, &lev->work);
 	return -1;
@@ -280,9 +291,11 @@ void lev_release(struct lev *lev)
 	 * wait_var_event().
 	 */
 	held = test_and_clear_bit(LEV_HELD, &lev->flags);
-	if (held)
+	if (held) {
+		trace_lev_release(lev);
 		__wake_up_locked_after(head, &lev->wait, lev->mode,
 				       lev->wake_flags, lev->key);
+	}
 	spin_unlock_irqrestore(&head->lock, flags);
 	if (!held) {
 		cev_misuse("layer %p released but not holding", lev);
@@ -365,6 +378,7 @@ static void cev_debug_release(void *addr, const struct debug_obj_descr *descr)
 }
 
 static unsigned long cev_lock(struct cev *cev)
+	__acquires(&cev->wq.lock)
 {
 	unsigned long flags;
 
@@ -373,6 +387,7 @@ static unsigned long cev_lock(struct cev *cev)
 }
 
 static void cev_unlock(struct cev *cev, unsigned long flags)
+	__releases(&cev->wq.lock)
 {
 	spin_unlock_irqrestore(&cev->wq.lock, flags);
 }
@@ -388,6 +403,7 @@ static void cev_complete_locked(struct cev *cev)
 	lockdep_assert_held(&cev->wq.lock);
 	/* Pairs with smp_load_acquire() in cev_done(): results first. */
 	smp_store_release(&cev->state, cev->state | CEV_DONE);
+	trace_cev_complete(cev);
 	wake_up_all_locked(&cev->wq);
 }
 
@@ -407,8 +423,10 @@ static void cev_collate(struct cev *cev, struct cev_wait *cw,
 			enum cev_result res)
 {
 	unsigned long flags = cev_lock(cev);
+	bool counted = !(cev->state & CEV_DONE);
 
-	if (!(cev->state & CEV_DONE)) {
+	trace_cev_child_report(cev, cw, res == CEV_DETACH, counted);
+	if (counted) {
 		if (res == CEV_DETACH) {
 			cev->nr_done++;
 			if (cw->status)
@@ -453,25 +471,30 @@ static int cev_child_wake(struct wait_queue_entry *wait, unsigned int mode,
 /*
  * Cancel @cw unless its event completed it: 1 if it was cancelled.  Takes
  * the child off its queue in any case, and so waits out a wake function
- * running on it.  ->cancel() runs here for a queued child; for one still
- * being queued, cev_queue_child() runs it.
+ * running on it.  ->cancel() runs here for a queued child; one still being
+ * queued has not started, and its cev_add() returns -ECANCELED.
  */
 static unsigned int cev_child_cancel(struct cev_wait *cw)
 {
 	struct wait_queue_head *head = cw->head;
 	unsigned long flags;
+	bool cancelled;
 	int state;
 
 	spin_lock_irqsave(&head->lock, flags);
 	state = atomic_read(&cw->state);
-	if (state == CEV_CHILD_PENDING || state == CEV_CHILD_QUEUEING)
+	cancelled = state == CEV_CHILD_PENDING || state == CEV_CHILD_QUEUEING;
+	if (cancelled)
 		atomic_set(&cw->state, CEV_CHILD_CANCELLED);
 	list_del_init(&cw->wait.entry);
 	spin_unlock_irqrestore(&head->lock, flags);
 
+	if (!cancelled)
+		return 0;
+	trace_cev_child_cancel(cw->parent, cw, state == CEV_CHILD_PENDING);
 	if (state == CEV_CHILD_PENDING && cw->ops->cancel)
 		cw->ops->cancel(cw);
-	return state == CEV_CHILD_PENDING || state == CEV_CHILD_QUEUEING;
+	return 1;
 }
 
 static bool cev_k_succeeded(struct cev *cev, unsigned int k)
@@ -831,6 +854,7 @@ int cev_arm(struct cev *cev)
 		return -EINVAL;
 	}
 	cev_set_state_locked(cev, CEV_ARMED);
+	trace_cev_arm(cev);
 	cev_evaluate_locked(cev);
 	cev_unlock(cev, flags);
 	return 0;
@@ -868,6 +892,7 @@ int cev_cancel(struct cev *cev)
 		return -EALREADY;
 	}
 	cev_set_state_locked(cev, CEV_CANCELLED);
+	trace_cev_cancel(cev);
 	cev_unlock(cev, flags);
 
 	list_for_each_entry(cw, &cev->children, cev_list)

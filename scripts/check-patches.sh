@@ -66,3 +66,60 @@ if [ -f "$obj" ] && nm "$obj" | grep -q ' __wake_up_common$'; then
 		result patches ok "wake-up fast path: the walk is inlined in __wake_up_common() as before"
 	fi
 fi
+
+# patches/ is what scripts/export-series.sh writes (format_series in
+# lib.sh) from the commits git am made of it: so the overlay files, the
+# commits and the mailed series cannot drift apart.  Byte for byte, but
+# when Debian's package moved on since the export: then the cover letter's
+# version and base-commit: are said, and left out of the comparison.
+as_exported() {
+	local out=$BUILD/series-check exported version
+	rm -rf "$out"
+	format_series "$SRC" "$out" 2>&1
+	exported=$(sed -n 's/^base-commit: //p' "$TOP/patches/0000-cover-letter.patch")
+	version=$(git -C "$SRC" log -1 --format=%s refs/tags/pristine)
+	if [ "$exported" != "$(git -C "$SRC" rev-parse refs/tags/pristine)" ]; then
+		echo "# patches/ were exported on base-commit $exported, not on this $version" >&2
+		diff -r -I '^base-commit: ' -I "$DEB_PKG" \
+			"$TOP/patches" "$out" >&2
+	else
+		diff -r "$TOP/patches" "$out" >&2
+	fi
+}
+if as_exported; then
+	result patches ok "patches/ is byte for byte what export-series.sh writes from the commits"
+else
+	result patches fail "patches/ is byte for byte what export-series.sh writes from the commits"
+fi
+
+# get_maintainer.pl on each patch, in the tree with the series (and so its
+# MAINTAINERS entry): the lists that must see a patch are named, and a
+# patch that touches the series' own files names the entry's maintainer.
+expected_lists() {
+	case $1 in
+	*-sched-wait-*)		echo "linux-kernel@vger.kernel.org peterz@infradead.org" ;;
+	*-cev-layered-*)	echo "linux-kernel@vger.kernel.org linux-trace-kernel@vger.kernel.org" ;;
+	*-fs-buffer-*)		echo "linux-fsdevel@vger.kernel.org" ;;
+	*-ext4-*)		echo "linux-ext4@vger.kernel.org" ;;
+	*-block-*)		echo "linux-block@vger.kernel.org" ;;
+	*-Documentation-*)	echo "linux-doc@vger.kernel.org" ;;
+	*)			echo "linux-kernel@vger.kernel.org" ;;
+	esac
+}
+cev_maintainer=$(sed -n '/^COMPOUND AND LAYERED EVENTS (CEV)$/,/^$/s/^M:\t.*<\(.*\)>$/\1/p' MAINTAINERS)
+for p in $(series_files); do
+	to=$(scripts/get_maintainer.pl --no-git --no-git-fallback --no-rolestats \
+		"$TOP/patches/$p" 2>&1)
+	want=$(expected_lists "$p")
+	grep -q '^+++ b/.*cev' "$TOP/patches/$p" && want="$want $cev_maintainer"
+	missing=
+	for w in $want; do
+		echo "$to" | grep -qF -- "$w" || missing="$missing $w"
+	done
+	if [ -n "$cev_maintainer" ] && [ -z "$missing" ]; then
+		result patches ok "get_maintainer.pl: $p goes to $(echo "$to" | grep -c '@') addresses, the right lists among them"
+	else
+		echo "get_maintainer.pl $p:" >&2; echo "$to" >&2
+		result patches fail "get_maintainer.pl: $p misses${missing:- the CEV entry}"
+	fi
+done

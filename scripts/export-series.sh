@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Developer tool: write patches/ from the commits on build/dev (a worktree of
 # build/linux on branch "dev", based on the pristine tag), with the cover
-# letter from scripts/cover-letter.txt.  Files the series creates must equal
+# letter from scripts/cover-letter.txt (format_series in lib.sh: make test
+# checks that patches/ is what it writes).  Files the series creates must equal
 # their copies at the same paths in this repository, which are the source
 # of truth: copy them into build/dev and commit there before exporting.
 . "$(dirname "$0")/lib.sh"
@@ -15,18 +16,5 @@ DEV=$BUILD/dev
 "$TOP/scripts/check-new-files.sh" "$DEV"
 
 rm -f "$TOP"/patches/*.patch
-git -C "$DEV" format-patch -q --cover-letter --no-signature \
-	-o "$TOP/patches" refs/tags/pristine..dev
-cover=$TOP/patches/0000-cover-letter.patch
-subject=$(head -1 "$TOP/scripts/cover-letter.txt")
-python3 - "$cover" "$subject" "$TOP/scripts/cover-letter.txt" <<'PY'
-import sys
-path, subject, blurb = sys.argv[1], sys.argv[2], sys.argv[3]
-body = open(blurb).read().split('\n', 1)[1].strip('\n')
-s = open(path).read()
-s = s.replace('*** SUBJECT HERE ***', subject)
-s = s.replace('*** BLURB HERE ***', body)
-open(path, 'w').write(s)
-PY
-(cd "$TOP/patches" && ls [0-9]*.patch | grep -v '^0000-') >"$TOP/patches/series"
+format_series "$DEV" "$TOP/patches"
 say "exported $(wc -l <"$TOP/patches/series") patches"

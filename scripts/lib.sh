@@ -86,3 +86,48 @@ def walk(group, path):
 walk(json.load(open(path)), '')
 PY
 }
+
+# The pristine tree's commit is made the same way on every machine (one
+# identity, the date of the Debian package's changelog entry), so that its
+# hash, the base-commit: of the series, names Debian's tree and nothing
+# of the machine that extracted it.
+pristine_env() {
+	local date
+	date=$(zcat "/usr/share/doc/$DEB_PKG/changelog.Debian.gz" 2>/dev/null |
+		sed -n 's/^ -- .*>  //p' | sed -n 1p)
+	export GIT_AUTHOR_NAME=cev GIT_AUTHOR_EMAIL=cev@localhost
+	export GIT_COMMITTER_NAME=cev GIT_COMMITTER_EMAIL=cev@localhost
+	export GIT_AUTHOR_DATE="${date:-1970-01-01T00:00:00Z}"
+	export GIT_COMMITTER_DATE="$GIT_AUTHOR_DATE"
+}
+pristine_message() { echo "Debian $DEB_PKG $(deb_version), pristine"; }
+
+# format_series TREE DIR: the series as mailed, into DIR: git format-patch
+# of the commits from refs/tags/pristine to TREE's HEAD, with the cover
+# letter from scripts/cover-letter.txt, the Debian version tested and
+# base-commit:, and a quilt series file.  What it writes depends only on
+# the commits' authors, author dates, messages and trees: export-series.sh
+# writes patches/ with it from build/dev, and check-patches.sh checks that
+# the same call on the tree git am made gives back patches/ byte for byte.
+format_series() {
+	local tree=$1 dir=$2
+	git -C "$tree" merge-base --is-ancestor refs/tags/pristine HEAD ||
+		die "$tree is not based on refs/tags/pristine (rebase it: git rebase --onto refs/tags/pristine OLD-BASE)"
+	mkdir -p "$dir"
+	# The cover letter's date: the last patch's, not the clock's.
+	GIT_COMMITTER_DATE=$(git -C "$tree" log -1 --format=%aD HEAD) \
+		git -C "$tree" format-patch -q --cover-letter --no-signature \
+		--zero-commit --base=refs/tags/pristine -o "$dir" refs/tags/pristine..HEAD
+	python3 - "$dir/0000-cover-letter.patch" "$TOP/scripts/cover-letter.txt" \
+		"$DEB_PKG" "$(deb_version)" <<'PY'
+import sys
+path, blurb, pkg, version = sys.argv[1:]
+subject, body = open(blurb).read().split('\n', 1)
+body = body.strip('\n').replace('@DEB_PKG@', pkg).replace('@DEB_VERSION@', version)
+s = open(path).read()
+s = s.replace('*** SUBJECT HERE ***', subject)
+s = s.replace('*** BLURB HERE ***', body)
+open(path, 'w').write(s)
+PY
+	(cd "$dir" && ls [0-9]*.patch | grep -v '^0000-') >"$dir/series"
+}

@@ -32,9 +32,25 @@ extract() {
 	git -C "$SRC" init -q -b debian
 	# Debian's top-level .gitignore ignores "/*": add everything by force.
 	git -C "$SRC" add -A -f
-	git -C "$SRC" -c user.name=cev -c user.email=cev@localhost \
-		commit -q -m "Debian $DEB_PKG $(deb_version), pristine"
-	git -C "$SRC" tag pristine
+	git -C "$SRC" tag pristine "$(pristine_commit "$(git -C "$SRC" write-tree)")"
+	git -C "$SRC" update-ref refs/heads/debian refs/tags/pristine
+	rm -f "$APPLIED"
+}
+
+# pristine_commit TREE: the commit of the pristine tree, the same on every
+# machine (pristine_env in lib.sh).
+pristine_commit() {
+	(pristine_env; pristine_message | git -C "$SRC" commit-tree "$1")
+}
+
+# A tree extracted before the pristine commit was made the same everywhere
+# is tagged again, not extracted again: its files do not change.
+retag_pristine() {
+	local want
+	want=$(pristine_commit "$(git -C "$SRC" rev-parse 'refs/tags/pristine^{tree}')")
+	[ "$(git -C "$SRC" rev-parse refs/tags/pristine)" != "$want" ] || return 0
+	say "pristine: tagging $want, the same commit on every machine"
+	git -C "$SRC" tag -f pristine "$want" >/dev/null
 	rm -f "$APPLIED"
 }
 
@@ -65,6 +81,7 @@ key() {
 if ! git -C "$SRC" rev-parse -q --verify refs/tags/pristine >/dev/null 2>&1; then
 	stage "extract $DEB_PKG $(deb_version)" extract
 fi
+retag_pristine
 echo "$DEB_PKG $(deb_version)" >"$BUILD/deb-version"
 git -C "$SRC" am --abort >/dev/null 2>&1 || true
 

@@ -41,6 +41,8 @@ uml() {
 "$TOP/scripts/deps.sh"
 if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; then
 	stage "check the patches" "$TOP/scripts/check-patches.sh" || true
+	stage "check the documentation (htmldocs core-api)" "$TOP/scripts/check-docs.sh" || true
+	stage "sparse and W=1 on the series' objects" "$TOP/scripts/check-static.sh" || true
 	stage "check make bench's module and report" "$TOP/tests/host/bench.sh" || true
 	# The benchmark kernel is built by make bench; its config is checked here.
 	if "$TOP/scripts/config.sh" perf; then
