@@ -6,7 +6,8 @@
 #
 #   build: install clang, lld and llvm from Debian if they are missing;
 #          write the config (scripts/config.sh clang: the debug kernel's
-#          fragments, every option of which survives under clang 14); build
+#          fragments, every option of which survives under clang 14, and
+#          scripts/configs/clang.config: KASAN_STACK, gcc's default); build
 #          bzImage and modules into $LOGS/build-clang.log; find no
 #          "warning:" line in the files the series adds or changes (git
 #          diff --name-only pristine HEAD in $SRC; their objects are built
@@ -90,9 +91,9 @@ stale_series_objects() {
 build() {
 	tools
 	if "$TOP/scripts/config.sh" clang; then
-		result clang ok "clang: config: every option of the debug fragments is set under LLVM=1"
+		result clang ok "clang: config: every option of the debug and clang fragments is set under LLVM=1"
 	else
-		result clang fail "clang: config: every option of the debug fragments is set under LLVM=1 (see $LOGS/config-clang.log)"
+		result clang fail "clang: config: every option of the debug and clang fragments is set under LLVM=1 (see $LOGS/config-clang.log)"
 		return 1
 	fi
 	: >"$LOG"

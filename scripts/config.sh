@@ -7,9 +7,9 @@
 # failure, unless --lenient (a prefix of the series may not know the
 # series' own options yet).  The kcsan flavour is the debug kernel's
 # fragments without their KASAN lines (KCSAN depends on !KASAN), then its
-# own.  The clang flavour is the debug kernel's fragments under LLVM=1
-# (clang, ld.lld and the llvm binutils; scripts/clang.sh), so that Kconfig
-# sees CC_IS_CLANG and offers what clang can do.
+# own.  The clang flavour is the debug kernel's fragments, then its own,
+# under LLVM=1 (clang, ld.lld and the llvm binutils; scripts/clang.sh), so
+# that Kconfig sees CC_IS_CLANG and offers what clang can do.
 . "$(dirname "$0")/lib.sh"
 
 flavour=${1:?usage: config.sh debug|kcsan|clang|perf|stock [--lenient]}
@@ -20,7 +20,7 @@ case $flavour in
 debug)	frags="base.config debug.config cev.config cev-debug.config" ;;
 kcsan)	frags="base.config debug.config kcsan.config cev.config cev-debug.config cev-kcsan.config"
 	drop=CONFIG_KASAN ;;
-clang)	frags="base.config debug.config cev.config cev-debug.config"
+clang)	frags="base.config debug.config cev.config cev-debug.config clang.config"
 	# merge_config.sh runs make olddefconfig/allnoconfig; make takes LLVM
 	# from the environment.
 	export LLVM=1 ;;
