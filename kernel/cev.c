@@ -64,8 +64,8 @@
  *
  * The trace events (include/trace/events/cev.h) are emitted where the
  * state they report changes, under the lock that orders it: a child's
- * report and a compound's arming, cancellation and completion under the
- * compound's lock, a layer's hold and release under its queue's lock.  A
+ * attachment and report and a compound's arming, cancellation and
+ * completion under the compound's lock, a layer's hold and release under its queue's lock.  A
  * child's cancellation is traced just after its queue's lock is dropped,
  * before its ->cancel() runs.
  *
@@ -355,6 +355,8 @@ enum {
 	CEV_CHILD_CANCELLED,	/* cancelled before its event */
 };
 
+static const struct cev_wait_ops cev_sub_ops;
+
 static const struct debug_obj_descr cev_debug_descr = { .name = "cev" };
 static const struct debug_obj_descr cev_wait_debug_descr = {
 	.name = "cev_wait",
@@ -474,7 +476,7 @@ static int cev_child_wake(struct wait_queue_entry *wait, unsigned int mode,
  * running on it.  ->cancel() runs here for a queued child; one still being
  * queued has not started, and its cev_add() returns -ECANCELED.
  */
-static unsigned int cev_child_cancel(struct cev_wait *cw)
+static unsigned int cev_child_cancel(struct cev *cev, struct cev_wait *cw)
 {
 	struct wait_queue_head *head = cw->head;
 	unsigned long flags;
@@ -491,7 +493,7 @@ static unsigned int cev_child_cancel(struct cev_wait *cw)
 
 	if (!cancelled)
 		return 0;
-	trace_cev_child_cancel(cw->parent, cw, state == CEV_CHILD_PENDING);
+	trace_cev_child_cancel(cev, cw, state == CEV_CHILD_PENDING);
 	if (state == CEV_CHILD_PENDING && cw->ops->cancel)
 		cw->ops->cancel(cw);
 	return 1;
@@ -627,6 +629,8 @@ static int cev_link_child(struct cev *cev, struct cev_wait *cw,
 	atomic_set(&cw->state, CEV_CHILD_QUEUEING);
 	list_add_tail(&cw->cev_list, &cev->children);
 	cev->nr_children++;
+	trace_cev_add(cev, cw, head,
+		      cw->ops == &cev_sub_ops ? cw->data : NULL);
 	cev_unlock(cev, flags);
 	return 0;
 }
@@ -896,7 +900,7 @@ int cev_cancel(struct cev *cev)
 	cev_unlock(cev, flags);
 
 	list_for_each_entry(cw, &cev->children, cev_list)
-		cancelled += cev_child_cancel(cw);
+		cancelled += cev_child_cancel(cev, cw);
 
 	flags = cev_lock(cev);
 	cev->nr_cancelled += cancelled;
@@ -939,7 +943,7 @@ unsigned int cev_finish(struct cev *cev)
 			   cev, READ_ONCE(cev->nr_up));
 	cev_cancel(cev);
 	list_for_each_entry_safe(cw, tmp, &cev->children, cev_list) {
-		cancelled += cev_child_cancel(cw);
+		cancelled += cev_child_cancel(cev, cw);
 		if (cw->ops == &cev_sub_ops)
 			cev_count_up(cw->data, -1);
 		list_del_init(&cw->cev_list);

@@ -114,7 +114,7 @@ for p in $(series_files); do
 	grep -q '^+++ b/.*cev' "$TOP/patches/$p" && want="$want $cev_maintainer"
 	missing=
 	for w in $want; do
-		echo "$to" | grep -qF -- "$w" || missing="$missing $w"
+		grep -qF -- "$w" <<<"$to" || missing="$missing $w"
 	done
 	if [ -n "$cev_maintainer" ] && [ -z "$missing" ]; then
 		result patches ok "get_maintainer.pl: $p goes to $(echo "$to" | grep -c '@') addresses, the right lists among them"

@@ -9,19 +9,7 @@
 . /tests/lib.inc
 ko=/lib/modules/cevstack.ko
 [ -f $ko ] || { echo "# cevstack is built in: nothing to unload"; exit 77; }
-cfg=/sys/kernel/config
-grep -q " $cfg configfs" /proc/mounts || mount -t configfs configfs $cfg || fail "mount configfs"
-nb=$cfg/nullb/cvslow
-if [ ! -b /dev/cvslow ]; then
-	mkdir $nb || fail "no null_blk configfs"
-	echo 1 >$nb/memory_backed
-	echo 2 >$nb/irqmode			# completions from a timer
-	echo 3000000000 >$nb/completion_nsec	# 3 s
-	echo 4096 >$nb/blocksize
-	echo 64 >$nb/size			# MiB
-	echo 1 >$nb/power || fail "power on the slow null_blk"
-fi
-[ -b /dev/cvslow ] || fail "/dev/cvslow did not appear"
+slow_nullb
 mkstack cvu0 linear 0 /dev/cvslow
 echo 5 >/sys/module/cevstack/parameters/timeout_ms
 t0=$(date +%s)

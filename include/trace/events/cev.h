@@ -7,8 +7,11 @@
  * whether their parent still counted them, which were cancelled, how the
  * compound completed, and which layers held a wake-up back and when they
  * let it go.  Objects are named by their (hashed) addresses, the same in
- * every event of one boot, so that a tree can be followed from its leaves
- * to its root.
+ * every event of one boot while they live: cev_add names each child with
+ * its parent, the queue it waits on and, for a nested compound, the
+ * compound, so that a tree can be followed from its leaves to its root
+ * and a child that never reported still has an event.  The tracefs option
+ * hash-ptr=0 prints the addresses themselves.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM cev
@@ -18,6 +21,30 @@
 
 #include <linux/cev.h>
 #include <linux/tracepoint.h>
+
+/*
+ * cev_add - a child is attached to a compound, about to be queued
+ * @cev: the compound
+ * @cw: the child
+ * @wq: the wait queue it is queued on
+ * @sub: the compound nested through @cw (cev_add_cev()), or %NULL
+ */
+TRACE_EVENT(cev_add,
+	    TP_PROTO(const struct cev *cev, const struct cev_wait *cw,
+		     const struct wait_queue_head *wq, const struct cev *sub),
+	    TP_ARGS(cev, cw, wq, sub),
+	    TP_STRUCT__entry(__field(const void *, cev)
+			     __field(const void *, child)
+			     __field(const void *, head)
+			     __field(const void *, sub)),
+	    TP_fast_assign(__entry->cev = cev;
+			   __entry->child = cw;
+			   __entry->head = wq;
+			   __entry->sub = sub;),
+	    TP_printk("cev=%p child=%p head=%p sub=%p",
+		      __entry->cev, __entry->child, __entry->head,
+		      __entry->sub)
+);
 
 /*
  * cev_arm - a compound may complete from now on
@@ -33,7 +60,7 @@ TRACE_EVENT(cev_arm,
 	    TP_fast_assign(__entry->cev = cev;
 			   __entry->nr_children = cev->nr_children;
 			   __entry->need = cev->need;
-			   __entry->level = cev->level;),
+			   __entry->level = READ_ONCE(cev->level);),
 	    TP_printk("cev=%p children=%u need=%u level=%u",
 		      __entry->cev, __entry->nr_children, __entry->need,
 		      __entry->level)
@@ -132,22 +159,47 @@ TRACE_EVENT(cev_child_cancel,
 		      __entry->cev, __entry->child, __entry->queued)
 );
 
+#ifndef _TRACE_CEV_KEY
+#define _TRACE_CEV_KEY
+/*
+ * The held wake-up's key: for a bit wait queue, the word and the bit it
+ * is for; else the key itself (often a poll mask, or NULL) and bit -1.
+ */
+static inline const void *lev_trace_key(const struct lev *lev)
+{
+	if (lev->key_type == LEV_KEY_WAIT_BIT && lev->key)
+		return lev->key_copy.flags;
+	return lev->key;
+}
+
+static inline int lev_trace_bit(const struct lev *lev)
+{
+	if (lev->key_type == LEV_KEY_WAIT_BIT && lev->key)
+		return lev->key_copy.bit_nr;
+	return -1;
+}
+#endif
+
 DECLARE_EVENT_CLASS(lev_class,
 		    TP_PROTO(const struct lev *lev),
 		    TP_ARGS(lev),
 		    TP_STRUCT__entry(__field(const void *, lev)
 				     __field(const void *, head)
-				     __field(const void *, key)),
+				     __field(const void *, key)
+				     __field(int, bit)),
 		    TP_fast_assign(__entry->lev = lev;
 				   __entry->head = lev->head;
-				   __entry->key = lev->key;),
-		    TP_printk("lev=%p head=%p key=%p",
-			      __entry->lev, __entry->head, __entry->key)
+				   __entry->key = lev_trace_key(lev);
+				   __entry->bit = lev_trace_bit(lev);),
+		    TP_printk("lev=%p head=%p key=%p bit=%d",
+			      __entry->lev, __entry->head, __entry->key,
+			      __entry->bit)
 );
 
 /*
  * lev_defer - a layer holds back a wake-up of its queue
- * @lev: the layer, with the held wake-up's key
+ * @lev: the layer, with the held wake-up's key: the word and bit of a
+ *	bit wait queue's, else the key
  */
 DEFINE_EVENT(lev_class, lev_defer,
 	     TP_PROTO(const struct lev *lev),
