@@ -56,14 +56,14 @@ tools() {
 		# shellcheck disable=SC2086
 		{ sudo_if_needed apt-get update -q &&
 			sudo_if_needed apt-get install -y -q $missing; } >>"$LOGS/apt.log" 2>&1 ||
-			{ tail -20 "$LOGS/apt.log"; die "apt-get install $missing failed"; }
+			{ tail -20 "$LOGS/apt.log"; result clang fail "clang: apt-get install $missing"; exit 1; }
 	fi
 	# The kernel's own minimum (scripts/min-tool-version.sh llvm).
 	local min have
 	min=$(cd "$SRC" && SRCARCH=x86 scripts/min-tool-version.sh llvm)
 	have=$(clang -dumpversion)
 	printf '%s\n%s\n' "$min" "$have" | sort -V -C ||
-		die "clang $have is older than the kernel's minimum, $min"
+		{ result clang fail "clang: clang $have is older than the kernel's minimum, $min"; exit 1; }
 	say "clang: clang $have (the kernel wants $min or later), $(ld.lld --version | head -1)"
 }
 
