@@ -66,6 +66,9 @@ if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; t
 	else
 		result kcsan fail "config: every option of the kcsan fragments is set"
 	fi
+	if stage "build the clang kernel (LLVM=1, build/obj-clang)" "$TOP/scripts/clang.sh" build; then
+		stage "boot the clang kernel: KUnit and boot tests" "$TOP/scripts/clang.sh" boot || true
+	fi
 	if stage "KUnit under UML: kunit.py run --kunitconfig=kernel/cev.kunitconfig" uml; then
 		count_kunit_json uml "$LOGS/uml.json" "uml:"
 	else
