@@ -79,8 +79,9 @@ stale_series_objects() {
 	local pat
 	pat=$(series_sources | grep '\.c$' | sed 's/[.]/[.]/g' | paste -sd'|')
 	[ -n "$pat" ] || return 0
-	find "$OBJ/" -name '.*.o.cmd' -print0 2>/dev/null |
-		xargs -0 -r grep -lE "(^|[ /])($pat)( |\$)" 2>/dev/null |
+	# Nothing to find in a new build directory: grep -l then fails.
+	{ find "$OBJ/" -name '.*.o.cmd' -print0 2>/dev/null |
+		xargs -0 -r grep -lE "(^|[ /])($pat)( |\$)" 2>/dev/null || true; } |
 		while read -r cmd; do
 			d=${cmd%/*} f=${cmd##*/}
 			f=${f#.}

@@ -41,8 +41,11 @@ uml() {
 "$TOP/scripts/deps.sh"
 if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; then
 	stage "check the patches" "$TOP/scripts/check-patches.sh" || true
-	stage "check the documentation (htmldocs core-api)" "$TOP/scripts/check-docs.sh" || true
-	stage "sparse and W=1 on the series' objects" "$TOP/scripts/check-static.sh" || true
+	# A stage that stops before it records its verdicts is a failure too.
+	stage "check the documentation (htmldocs core-api)" "$TOP/scripts/check-docs.sh" ||
+		result docs fail "docs: scripts/check-docs.sh ran to the end"
+	stage "sparse and W=1 on the series' objects" "$TOP/scripts/check-static.sh" ||
+		result static fail "static: scripts/check-static.sh ran to the end"
 	stage "check make bench's module and report" "$TOP/tests/host/bench.sh" || true
 	# The benchmark kernel is built by make bench; its config is checked here.
 	if "$TOP/scripts/config.sh" perf; then
@@ -67,7 +70,10 @@ if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; t
 		result kcsan fail "config: every option of the kcsan fragments is set"
 	fi
 	if stage "build the clang kernel (LLVM=1, build/obj-clang)" "$TOP/scripts/clang.sh" build; then
-		stage "boot the clang kernel: KUnit and boot tests" "$TOP/scripts/clang.sh" boot || true
+		stage "boot the clang kernel: KUnit and boot tests" "$TOP/scripts/clang.sh" boot ||
+			result clang fail "clang: scripts/clang.sh boot ran to the end"
+	else
+		result clang fail "clang: scripts/clang.sh build ran to the end (see $LOGS/build-clang.log)"
 	fi
 	if stage "KUnit under UML: kunit.py run --kunitconfig=kernel/cev.kunitconfig" uml; then
 		count_kunit_json uml "$LOGS/uml.json" "uml:"
