@@ -54,10 +54,13 @@
  * children list until cev_finish(), and keeps its state afterwards, so that
  * cev_wait_done() still answers.
  *
- * The parent's "collation" is cev_collate(), called by the child with the
- * parent's lock held, not an entry on the parent's queue: the parent's
- * waiters and layers see one wake-up per compound, at completion, instead
- * of one per child.  The results are frozen at completion: a child that
+ * The parent's "collation" is cev_report(), called by the child in its
+ * wake function, not an entry on the parent's queue: the parent's waiters
+ * and layers see one wake-up per compound, at completion, instead of one
+ * per child.  A report takes the parent's lock (cev_collate()), except
+ * that a successful child of a cev_all compound is counted without it,
+ * in &cev.remaining as bio_chain() counts in __bi_remaining, and only the
+ * report that takes the count to zero takes the lock to complete it.  The results are frozen at completion: a child that
  * completes after its parent did (the rest of an any-of or k-of-n) keeps
  * its result to itself and moves nothing, so that status, count and the
  * counters read once cev_done() is true never change again.
@@ -68,6 +71,10 @@
  * completion under the compound's lock, a layer's hold and release under its queue's lock.  A
  * child's cancellation is traced just after its queue's lock is dropped,
  * before its ->cancel() runs.
+ *
+ * A child that is not attached has a NULL wait.private; an attached one
+ * points there to its parent, and is linked on &cev.children by
+ * cev_wait.next under the parent's lock.
  *
  * Locks and their order:
  *
@@ -88,6 +95,18 @@
  *
  * Barriers, each with what it pairs with:
  *
+ * - A lockless report of a cev_all child adds its count to
+ *   &cev.count_sum and then decrements &cev.remaining in cev_all_put(),
+ *   a fully ordered atomic_dec_and_test(); the locked reports and
+ *   cev_arm()'s drop of the arm bias decrement it the same way.  Whoever
+ *   completes the compound has seen zero there, by its own decrement or
+ *   by atomic_read_acquire() in cev_all_complete(), and so reads the sum
+ *   (cev_complete_locked()) after every decrement before it in the
+ *   counter's modification order, and after the count each of those
+ *   decrements follows.  Counts of locked reports go to &cev.count under
+ *   the lock, which the completer holds.  Zero is final: cev_link_child()
+ *   attaches a child only with atomic_inc_not_zero(), so a compound
+ *   whose count reached zero takes no new child.
  * - cev_complete_locked() sets CEV_DONE with smp_store_release() after the
  *   results are written, and nothing writes them afterwards;
  *   cev_done() reads CEV_DONE with smp_load_acquire().  The waits read
@@ -399,10 +418,64 @@ static void cev_set_state_locked(struct cev *cev, unsigned long bits)
 	WRITE_ONCE(cev->state, cev->state | bits);
 }
 
+/* The compound a child is attached to. */
+static struct cev *cev_of(const struct cev_wait *cw)
+{
+	return cw->wait.private;
+}
+
+/*
+ * cev_all counts its children's successes without its lock, as a bio
+ * counts its chained children in __bi_remaining: &cev.remaining is one a
+ * child that has not reported its final result, plus one until the
+ * compound is armed, and whoever takes it to zero completes the compound.
+ * The other policies may complete on any report, and a custom one reads
+ * the counters as they change: they take the lock for every report.
+ */
+static bool cev_lockless(const struct cev *cev)
+{
+	return cev->ops == &cev_all;
+}
+
+/*
+ * One child of a cev_all compound reported its final result, or the arm
+ * bias is dropped: true if that was the last.  Fully ordered, as every
+ * decrement of &cev.remaining is: a child adds its count to
+ * &cev.count_sum before it, and whoever sees zero, here or in
+ * cev_all_complete(), reads the sum after it.
+ */
+static bool cev_all_put(struct cev *cev)
+{
+	return atomic_dec_and_test(&cev->remaining);
+}
+
+/*
+ * cev_all's children that reported their final result: those neither
+ * still pending nor cancelled.  Exact with the lock held once no child can
+ * report any more (at completion); a snapshot otherwise.
+ */
+static void cev_settle_done_locked(struct cev *cev)
+{
+	unsigned int bias = !(cev->state & CEV_ARMED);
+
+	if (cev_lockless(cev))
+		cev->nr_done = cev->nr_children -
+			       (atomic_read(&cev->remaining) - bias);
+}
+
 /* Deliver the compound: its results first, then CEV_DONE, then its waiters. */
 static void cev_complete_locked(struct cev *cev)
 {
 	lockdep_assert_held(&cev->wq.lock);
+	if (cev_lockless(cev)) {
+		/*
+		 * Every report reached &cev.remaining before its last
+		 * decrement, which was fully ordered before this: the sum is
+		 * complete.
+		 */
+		cev->count += atomic64_read(&cev->count_sum);
+		cev_settle_done_locked(cev);
+	}
 	/* Pairs with smp_load_acquire() in cev_done(): results first. */
 	smp_store_release(&cev->state, cev->state | CEV_DONE);
 	trace_cev_complete(cev);
@@ -430,7 +503,10 @@ static void cev_collate(struct cev *cev, struct cev_wait *cw,
 	trace_cev_child_report(cev, cw, res == CEV_DETACH, counted);
 	if (counted) {
 		if (res == CEV_DETACH) {
-			cev->nr_done++;
+			if (cev_lockless(cev))
+				cev_all_put(cev);
+			else
+				cev->nr_done++;
 			if (cw->status)
 				cev->nr_failed++;
 		}
@@ -442,6 +518,38 @@ static void cev_collate(struct cev *cev, struct cev_wait *cw,
 	cev_unlock(cev, flags);
 }
 
+/* Under the compound's lock: the last report of a cev_all compound. */
+static void cev_evaluate(struct cev *cev)
+{
+	unsigned long flags = cev_lock(cev);
+
+	cev_evaluate_locked(cev);
+	cev_unlock(cev, flags);
+}
+
+/*
+ * Move a child's result to its parent.  A successful child of a cev_all
+ * compound takes no lock unless it is the last: its count goes to
+ * &cev.count_sum before its fully ordered decrement of &cev.remaining, so
+ * whoever takes that to zero sees every count.  It cannot come after the
+ * compound completed: cev_all completes only once every child reported.
+ * Nothing may touch @cev after the decrement but the one that took it to
+ * zero, since another CPU may then complete, finish and free it.
+ */
+static void cev_report(struct cev *cev, struct cev_wait *cw,
+		       enum cev_result res)
+{
+	if (!cev_lockless(cev) || cw->status) {
+		cev_collate(cev, cw, res);
+		return;
+	}
+	trace_cev_child_report(cev, cw, res == CEV_DETACH, true);
+	if (cw->count)
+		atomic64_add(cw->count, &cev->count_sum);
+	if (res == CEV_DETACH && cev_all_put(cev))
+		cev_evaluate(cev);
+}
+
 /* A PENDING child's event completed it; its queue's lock is held. */
 static void cev_child_done_locked(struct cev_wait *cw)
 {
@@ -449,7 +557,7 @@ static void cev_child_done_locked(struct cev_wait *cw)
 	list_del_init(&cw->wait.entry);
 	/* Pairs with atomic_read_acquire() in cev_wait_done(). */
 	atomic_set_release(&cw->state, CEV_CHILD_DONE);
-	cev_collate(cw->parent, cw, CEV_DETACH);
+	cev_report(cev_of(cw), cw, CEV_DETACH);
 }
 
 /* Only a PENDING child is here: the queue's lock keeps it so. */
@@ -466,7 +574,7 @@ static int cev_child_wake(struct wait_queue_entry *wait, unsigned int mode,
 	if (res == CEV_DETACH)
 		cev_child_done_locked(cw);
 	else if (res == CEV_KEEP)
-		cev_collate(cw->parent, cw, CEV_KEEP);
+		cev_report(cev_of(cw), cw, CEV_KEEP);
 	return 0;
 }
 
@@ -511,7 +619,8 @@ static bool cev_k_succeeded(struct cev *cev, unsigned int k)
 
 static bool cev_all_complete(struct cev *cev)
 {
-	return cev->nr_done == cev->nr_children;
+	/* See cev_all_put(). */
+	return !atomic_read_acquire(&cev->remaining);
 }
 
 static bool cev_any_complete(struct cev *cev)
@@ -566,6 +675,7 @@ void cev_init(struct cev *cev, const struct cev_ops *ops, unsigned int need)
 	init_waitqueue_head(&cev->wq);
 	cev->ops = ops;
 	cev->state = 0;
+	atomic_set(&cev->remaining, 1);
 	cev->need = ops == &cev_any ? 1 : need ?: 1;
 	cev->nr_children = 0;
 	cev->nr_done = 0;
@@ -573,9 +683,11 @@ void cev_init(struct cev *cev, const struct cev_ops *ops, unsigned int need)
 	cev->nr_cancelled = 0;
 	cev->status = 0;
 	cev->count = 0;
+	atomic64_set(&cev->count_sum, 0);
 	cev->level = 0;
 	cev->nr_up = 0;
-	INIT_LIST_HEAD(&cev->children);
+	cev->children = NULL;
+	cev->tail = &cev->children;
 	cev->data = NULL;
 	debug_object_activate(cev, &cev_debug_descr);
 }
@@ -595,10 +707,9 @@ void cev_wait_init(struct cev_wait *cw, const struct cev_wait_ops *ops,
 	cev_debug_init(cw, &cev_wait_debug_descr);
 	init_waitqueue_func_entry(&cw->wait, cev_child_wake);
 	INIT_LIST_HEAD(&cw->wait.entry);
-	cw->parent = NULL;
 	cw->ops = ops;
 	cw->head = NULL;
-	INIT_LIST_HEAD(&cw->cev_list);
+	cw->next = NULL;
 	atomic_set(&cw->state, CEV_CHILD_IDLE);
 	cw->status = 0;
 	cw->count = 0;
@@ -608,7 +719,8 @@ EXPORT_SYMBOL_GPL(cev_wait_init);
 
 /*
  * Link @cw to @cev as QUEUEING.  The children list is frozen once @cev is
- * cancelled: a canceller walks it without the lock.
+ * cancelled: a canceller walks it without the lock.  A cev_all compound
+ * whose &cev.remaining is zero has completed but for taking its lock.
  */
 static int cev_link_child(struct cev *cev, struct cev_wait *cw,
 			  struct wait_queue_head *head)
@@ -617,17 +729,20 @@ static int cev_link_child(struct cev *cev, struct cev_wait *cw,
 
 	debug_object_activate(cw, &cev_wait_debug_descr);
 	flags = cev_lock(cev);
-	if (cev->state & (CEV_CANCELLED | CEV_DONE)) {
+	if ((cev->state & (CEV_CANCELLED | CEV_DONE)) ||
+	    (cev_lockless(cev) && !atomic_inc_not_zero(&cev->remaining))) {
 		cev_unlock(cev, flags);
 		debug_object_deactivate(cw, &cev_wait_debug_descr);
 		return -EINVAL;
 	}
-	cw->parent = cev;
+	WRITE_ONCE(cw->wait.private, cev);
 	cw->head = head;
 	cw->status = 0;
 	cw->count = 0;
 	atomic_set(&cw->state, CEV_CHILD_QUEUEING);
-	list_add_tail(&cw->cev_list, &cev->children);
+	cw->next = NULL;
+	*cev->tail = cw;
+	cev->tail = &cw->next;
 	cev->nr_children++;
 	trace_cev_add(cev, cw, head,
 		      cw->ops == &cev_sub_ops ? cw->data : NULL);
@@ -649,10 +764,12 @@ static int cev_queue_child(struct cev_wait *cw)
 	if (atomic_read(&cw->state) == CEV_CHILD_QUEUEING) {
 		__add_wait_queue(head, &cw->wait);
 		atomic_set(&cw->state, CEV_CHILD_PENDING);
-		/* Pairs with the waker's barrier before it looks at the queue. */
-		smp_mb();
-		if (cw->ops->ready && cw->ops->ready(cw))
-			cev_child_done_locked(cw);
+		if (cw->ops->ready) {
+			/* Pairs with the waker's barrier before it looks. */
+			smp_mb();
+			if (cw->ops->ready(cw))
+				cev_child_done_locked(cw);
+		}
 		ret = 0;
 	}
 	spin_unlock_irqrestore(&head->lock, flags);
@@ -698,7 +815,7 @@ int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head)
 	}
 	if (cev_wait_attached(cw)) {
 		cev_misuse("child %p is attached to compound %p", cw,
-			   cw->parent);
+			   cev_of(cw));
 		return -EBUSY;
 	}
 	ret = cev_link_child(cev, cw, head);
@@ -858,6 +975,9 @@ int cev_arm(struct cev *cev)
 		return -EINVAL;
 	}
 	cev_set_state_locked(cev, CEV_ARMED);
+	/* cev_all: the last report can complete it from now on. */
+	if (cev_lockless(cev))
+		cev_all_put(cev);
 	trace_cev_arm(cev);
 	cev_evaluate_locked(cev);
 	cev_unlock(cev, flags);
@@ -896,10 +1016,11 @@ int cev_cancel(struct cev *cev)
 		return -EALREADY;
 	}
 	cev_set_state_locked(cev, CEV_CANCELLED);
+	cev_settle_done_locked(cev);
 	trace_cev_cancel(cev);
 	cev_unlock(cev, flags);
 
-	list_for_each_entry(cw, &cev->children, cev_list)
+	for (cw = cev->children; cw; cw = cw->next)
 		cancelled += cev_child_cancel(cev, cw);
 
 	flags = cev_lock(cev);
@@ -934,7 +1055,7 @@ EXPORT_SYMBOL_GPL(cev_cancel);
  */
 unsigned int cev_finish(struct cev *cev)
 {
-	struct cev_wait *cw, *tmp;
+	struct cev_wait *cw, *next;
 	unsigned int cancelled = 0;
 	unsigned long flags;
 
@@ -942,13 +1063,17 @@ unsigned int cev_finish(struct cev *cev)
 		cev_misuse("compound %p finished while nested in %u others",
 			   cev, READ_ONCE(cev->nr_up));
 	cev_cancel(cev);
-	list_for_each_entry_safe(cw, tmp, &cev->children, cev_list) {
+	for (cw = cev->children; cw; cw = next) {
+		next = cw->next;
 		cancelled += cev_child_cancel(cev, cw);
 		if (cw->ops == &cev_sub_ops)
 			cev_count_up(cw->data, -1);
-		list_del_init(&cw->cev_list);
+		cw->next = NULL;
+		WRITE_ONCE(cw->wait.private, NULL);
 		cev_debug_release(cw, &cev_wait_debug_descr);
 	}
+	cev->children = NULL;
+	cev->tail = &cev->children;
 	/* Waits out the wake-up of @cev's own waiters. */
 	flags = cev_lock(cev);
 	cev_unlock(cev, flags);

@@ -914,9 +914,12 @@ static void cev_test_arm_after_children_done_completes(struct kunit *test)
 	tev_fire(&e[0], 0, 5);
 	tev_fire(&e[1], 0, 5);
 	KUNIT_EXPECT_FALSE(test, cev_done(cev));	/* not armed */
-	KUNIT_EXPECT_EQ(test, cev->nr_done, 2);
+	KUNIT_EXPECT_TRUE(test, cev_wait_done(&e[0].cw));
+	KUNIT_EXPECT_TRUE(test, cev_wait_done(&e[1].cw));
 	KUNIT_ASSERT_EQ(test, cev_arm(cev), 0);
 	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	/* The counters are final, and to be read, once it completed. */
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 2);
 	KUNIT_EXPECT_EQ(test, cev->count, 10);
 	cev_finish(cev);
 }
@@ -940,11 +943,13 @@ static void cev_test_ready_closes_race_with_early_event(struct kunit *test)
 	e[0].done = true;	/* happened before the child was queued */
 	e[0].bytes = 7;
 	cev_setup(test, cev, &cev_all, 0, e, 2);
-	KUNIT_EXPECT_EQ(test, cev->nr_done, 1);
+	KUNIT_EXPECT_TRUE(test, cev_wait_done(&e[0].cw));
+	KUNIT_EXPECT_FALSE(test, cev_wait_done(&e[1].cw));
 	KUNIT_EXPECT_TRUE(test, list_empty(&e[0].head.head));
 	KUNIT_EXPECT_FALSE(test, list_empty(&e[1].head.head));
 	tev_fire(&e[1], 0, 3);
 	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 2);
 	KUNIT_EXPECT_EQ(test, cev->count, 10);
 	cev_finish(cev);
 }
@@ -958,10 +963,10 @@ static void cev_test_finish_detaches_every_child(struct kunit *test)
 	cev_setup(test, cev, &cev_all, 0, e, 3);
 	tev_fire(&e[0], 0, 0);
 	cev_finish(cev);
-	KUNIT_EXPECT_TRUE(test, list_empty(&cev->children));
+	KUNIT_EXPECT_NULL(test, cev->children);
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_TRUE(test, list_empty(&e[i].head.head));
-		KUNIT_EXPECT_TRUE(test, list_empty(&e[i].cw.cev_list));
+		KUNIT_EXPECT_FALSE(test, cev_wait_attached(&e[i].cw));
 	}
 	/* Wake-ups after finish reach nothing. */
 	tev_fire(&e[1], 0, 100);
@@ -1983,11 +1988,140 @@ static void cev_test_event_and_cancel_exclusive(struct kunit *test)
 	cev_finish(&x->cev);
 }
 
+/* A kthread that reports one child once it is told to. */
+struct lockless_fire {
+	struct tev *e;
+	struct completion go;
+	atomic_t fired;
+};
+
+static int lockless_fire_fn(void *arg)
+{
+	struct lockless_fire *f = arg;
+
+	wait_for_completion(&f->go);
+	tev_fire(f->e, 0, 512);
+	atomic_set(&f->fired, 1);
+	return 0;
+}
+
+/*
+ * A successful child of a cev_all compound that is not the last reports
+ * without the compound's lock: it gets through while this thread holds
+ * the lock.  Any other report takes the lock and waits for it.
+ */
+static void cev_test_all_success_takes_no_parent_lock(struct kunit *test)
+{
+	struct lockless_fire *f = kunit_kzalloc(test, sizeof(*f), GFP_KERNEL);
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+	struct task_struct *t;
+	int waited;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	cev_setup(test, cev, &cev_all, 0, e, 2);
+	f->e = &e[0];
+	init_completion(&f->go);
+	t = kthread_run(lockless_fire_fn, f, "cev-test-lockless");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	spin_lock_irq(&cev->wq.lock);
+	complete(&f->go);
+	for (waited = 0; waited < 1000 && !atomic_read(&f->fired); waited++)
+		mdelay(1);
+	spin_unlock_irq(&cev->wq.lock);
+	KUNIT_EXPECT_EQ(test, atomic_read(&f->fired), 1);
+	/* The report was counted all the same. */
+	tev_fire(&e[1], 0, 512);
+	KUNIT_EXPECT_GT(test, wait_for_cev_timeout(cev, 10 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 2);
+	KUNIT_EXPECT_EQ(test, cev->count, 1024);
+	cev_finish(cev);
+}
+
+#define SPREAD_THREADS	4
+#define SPREAD_CHILDREN	256	/* a thread */
+
+struct spread {
+	struct cev cev;
+	struct tev *e;
+	struct recorder parent_wakes;
+	struct order_log log;
+	struct completion go;
+	atomic_t ready;
+};
+
+struct spread_thread {
+	struct spread *s;
+	int first;
+};
+
+static int spread_fire_fn(void *arg)
+{
+	struct spread_thread *st = arg;
+	int i;
+
+	atomic_inc(&st->s->ready);
+	wait_for_completion(&st->s->go);
+	for (i = st->first; i < st->first + SPREAD_CHILDREN; i++)
+		tev_fire(&st->s->e[i], i % 64 == 7 ? -EIO : 0, i);
+	return 0;
+}
+
+/*
+ * Children of one cev_all compound reported from several CPUs at once,
+ * most without its lock and some with (the failures): every count is
+ * summed once, every child counted once, the waiters woken once.
+ */
+static void cev_test_all_children_from_many_cpus(struct kunit *test)
+{
+	const int n = SPREAD_THREADS * SPREAD_CHILDREN;
+	struct spread_thread *st;
+	struct task_struct *t;
+	struct spread *s;
+	u64 sum = 0;
+	int i, failed = 0;
+
+	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	st = kunit_kcalloc(test, SPREAD_THREADS, sizeof(*st), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, st);
+	s->e = tevs_alloc(test, n);
+	init_completion(&s->go);
+	cev_setup(test, &s->cev, &cev_all, 0, s->e, n);
+	recorder_init(&s->parent_wakes, &s->log, 0);
+	add_wait_queue(&s->cev.wq, &s->parent_wakes.wait);
+	for (i = 0; i < SPREAD_THREADS; i++) {
+		st[i].s = s;
+		st[i].first = i * SPREAD_CHILDREN;
+		t = kthread_run(spread_fire_fn, &st[i], "cev-spread/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	}
+	while (atomic_read(&s->ready) < SPREAD_THREADS)
+		msleep(1);
+	complete_all(&s->go);
+	KUNIT_EXPECT_GT(test, wait_for_cev_timeout(&s->cev, 60 * HZ), 0);
+	for (i = 0; i < n; i++) {
+		sum += i;
+		failed += i % 64 == 7;
+	}
+	KUNIT_EXPECT_EQ(test, s->cev.nr_done, n);
+	KUNIT_EXPECT_EQ(test, s->cev.nr_failed, failed);
+	KUNIT_EXPECT_EQ(test, s->cev.count, sum);
+	KUNIT_EXPECT_EQ(test, s->cev.status, -EIO);
+	KUNIT_EXPECT_EQ(test, s->parent_wakes.woken, 1);
+	cev_finish(&s->cev);
+	remove_wait_queue(&s->cev.wq, &s->parent_wakes.wait);
+}
+
 static struct kunit_case cev_race_cases[] = {
 	KUNIT_CASE_SLOW(cev_test_cancel_races_child_completion),
 	KUNIT_CASE_SLOW(cev_test_cancel_races_hardirq_completion),
 	KUNIT_CASE_SLOW(cev_test_add_races_cancel),
 	KUNIT_CASE(cev_test_event_and_cancel_exclusive),
+	KUNIT_CASE(cev_test_all_success_takes_no_parent_lock),
+	KUNIT_CASE_SLOW(cev_test_all_children_from_many_cpus),
 	{}
 };
 

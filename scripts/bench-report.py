@@ -96,7 +96,9 @@ class Report:
         self.rows = []
 
     def read(self, path):
-        kernel = 'stock' if '-stock-' in os.path.basename(path) else 'perf'
+        base = os.path.basename(path)
+        kernel = ('stock' if '-stock-' in base else
+                  'placebo' if '-placebo-' in base else 'perf')
         done = False
         with open(path, errors='replace') as f:
             for line in f:
@@ -146,33 +148,48 @@ class Report:
         return out
 
     def table_wake(self):
-        print('### 1. Ordinary waiters: patched kernel against stock\n')
-        print('Interleaved boots of both kernels.  Median: the median of '
-              'the boots\' medians (lowest-highest round).  Best boot: the '
-              'lowest of the boots\' medians; in TCG a boot can run a case '
-              'slower throughout, in either kernel, so the best boot is the '
-              'figure least disturbed by the emulator.\n')
-        print('| case | waiters | patched ns | stock ns | patched/stock '
-              '| best boot: patched | stock | patched/stock |')
-        print('|---|---:|---:|---:|---:|---:|---:|---:|')
+        print('### 1. Ordinary waiters: patched kernel against stock and '
+              'placebo\n')
+        print('Interleaved boots of the three kernels.  Placebo: stock with '
+              'code that never runs added where patch 1 adds its own, so '
+              'that `prepare_to_wait()` and what follows it land where they '
+              'do in the patched kernel.  Median: the median of the boots\' '
+              'medians (lowest-highest round).  Best boot: the lowest of the '
+              'boots\' medians; in TCG a boot can run a case slower '
+              'throughout, in any kernel, so the best boot is the figure '
+              'least disturbed by the emulator.\n')
+        print('| case | waiters | patched ns | stock ns | placebo ns '
+              '| patched/stock | patched/placebo '
+              '| best boot: patched/stock | patched/placebo |')
+        print('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
         for case, metric in (('wake_up', 'ns_per_wakeup'),
                              ('unlock_buffer', 'ns_per_unlock')):
             ns = sorted(self.cases('perf', metric, [case]).get(case, []))
             for n in ns:
                 p = self.fig('perf', case, n, metric)
                 s = self.fig('stock', case, n, metric)
+                q = self.fig('placebo', case, n, metric)
                 if not p or not s:
                     continue
                 self.row_fig(case, n, metric, p, s)
                 pb, sb = min(p.medians), min(s.medians)
                 self.row(case, n, metric + '.best_boot', pb, sb)
-                print('| %s | %d | %s | %s | %.3f | %s | %s | %.3f |' % (
-                    case, n, spread(p), spread(s), p.value / s.value,
-                    num(pb), num(sb), pb / sb))
+                qcells = ['-', '-', '-']
+                if q:
+                    qb = min(q.medians)
+                    self.row(case + '_placebo', n, metric, p.value, q.value)
+                    self.row(case + '_placebo', n, metric + '.best_boot',
+                             pb, qb)
+                    qcells = [spread(q), '%.3f' % (p.value / q.value),
+                              '%.3f' % (pb / qb)]
+                print('| %s | %d | %s | %s | %s | %.3f | %s | %.3f | %s |' % (
+                    case, n, spread(p), spread(s), qcells[0],
+                    p.value / s.value, qcells[1], pb / sb, qcells[2]))
                 if len(p.medians) > 1:
-                    print('|  | boots: | %s | %s | | | | |' % (
+                    print('|  | boots: | %s | %s | %s | | | | |' % (
                         ' '.join(num(x) for x in p.medians),
-                        ' '.join(num(x) for x in s.medians)))
+                        ' '.join(num(x) for x in s.medians),
+                        ' '.join(num(x) for x in q.medians) if q else ''))
         print()
 
     def layout_note(self, vmlinux):
@@ -195,8 +212,9 @@ class Report:
             return
         for fn in odd:
             where = [k for k, crosses in spans[fn].items() if crosses]
-            print('- `%s` crosses a 4 KiB page in the %s kernel only.' % (
-                fn, ' and '.join(where)))
+            not_ = [k for k, crosses in spans[fn].items() if not crosses]
+            print('- `%s` crosses a 4 KiB page in the %s kernel, not in the '
+                  '%s.' % (fn, ' and '.join(where), ' and '.join(not_)))
         print('\nUnder TCG a function across a page boundary runs slower '
               '(the jump into the second page is looked up, not chained): '
               'a difference in a case that runs it is placement, not code.\n')
@@ -208,24 +226,27 @@ class Report:
               'calls that woke the parent\'s waiters, a compound.  Wake-ups: '
               'times the waiting parent task was woken while another CPU '
               'completed the children (its voluntary context switches), and '
-              'that run\'s wall time a child.  Ratios are to cev.  '
+              'that run\'s wall time a child.  4 CPUs: the children '
+              'completed by four kthreads on four CPUs at once, a quarter '
+              'each, wall time a child.  Ratios are to cev.  '
               'wq_countdown is a reference, not an upstream mechanism: the '
               'countdown run by a wake function on each child\'s wait queue, '
               'the floor under any child that is a wait queue entry.\n')
         print('| N | way | ns/child | x cev | setup ns/child | x cev | '
-              'notifications | wake-ups | threaded ns/child | x cev |')
-        print('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+              'notifications | wake-ups | threaded ns/child | x cev | '
+              '4 CPUs ns/child | x cev |')
+        print('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
         ns = sorted({n for (k, c, n, m) in self.figs
                      if k == 'perf' and c in WAYS})
         for n in ns:
             base = {m: self.fig('perf', 'cev', n, m) for m in
                     ('ns_per_child', 'setup_ns_per_child',
-                     'threaded_ns_per_child')}
+                     'threaded_ns_per_child', 'spread_ns_per_child')}
             for way in WAYS:
                 f = {m: self.fig('perf', way, n, m) for m in
                      ('ns_per_child', 'setup_ns_per_child',
                       'parent_notifications', 'parent_wakeups',
-                      'threaded_ns_per_child')}
+                      'threaded_ns_per_child', 'spread_ns_per_child')}
                 if not f['ns_per_child']:
                     continue
                 for m, fig in f.items():
@@ -236,9 +257,50 @@ class Report:
                     cells += against(f[m], base[m])
                 for m in ('parent_notifications', 'parent_wakeups'):
                     cells.append(num(f[m].value) if f[m] else '-')
-                cells += against(f['threaded_ns_per_child'],
-                                 base['threaded_ns_per_child'])
+                for m in ('threaded_ns_per_child', 'spread_ns_per_child'):
+                    cells += against(f[m], base[m])
                 print('| %d | %s | %s |' % (n, way, ' | '.join(cells)))
+        print()
+
+    def table_floor(self):
+        """cev against the floor: the ratios the core is held to."""
+        print('### 2a. cev against the floor\n')
+        print('cev / wq_countdown per child (the floor under any child '
+              'that is a wait queue entry), a one-child compound against '
+              '`bio_chain()`, and the sizes of the structures on x86-64 '
+              'without debugging options.\n')
+        print('| N | completion | setup | 4 CPUs | parent wake-ups |')
+        print('|---:|---:|---:|---:|---:|')
+        ns = sorted({n for (k, c, n, m) in self.figs
+                     if k == 'perf' and c == 'cev'})
+        for n in ns:
+            cells = []
+            for m in ('ns_per_child', 'setup_ns_per_child',
+                      'spread_ns_per_child'):
+                c = self.fig('perf', 'cev', n, m)
+                w = self.fig('perf', 'wq_countdown', n, m)
+                if c and w:
+                    self.row('floor', n, m, c.value, w.value)
+                    cells.append('%.2f' % ratio(c.value, w.value))
+                else:
+                    cells.append('-')
+            wk = self.fig('perf', 'cev', n, 'parent_wakeups')
+            cells.append(num(wk.value) if wk else '-')
+            print('| %d | %s |' % (n, ' | '.join(cells)))
+        c = self.fig('perf', 'cev', 1, 'ns_per_child')
+        b = self.fig('perf', 'bio_chain', 1, 'ns_per_child')
+        if c and b:
+            self.row('floor_one_child', 1, 'ns_per_child', c.value, b.value)
+            print('\nOne-child compound: cev %s ns, bio_chain %s ns, '
+                  'cev/bio_chain %.2f.' % (num(c.value), num(b.value),
+                                          ratio(c.value, b.value)))
+        sizes = [(m, f.value) for (k, case, n, m), f in sorted(
+            self.figs.items()) if k == 'perf' and case == 'sizeof']
+        if sizes:
+            for m, v in sizes:
+                self.row('sizeof', 0, m, v, None)
+            print('\nSizes: ' + ', '.join('`%s` %d B' % (
+                m.replace('struct_', 'struct '), v) for m, v in sizes) + '.')
         print()
 
     def table_cancel(self):
@@ -342,9 +404,10 @@ def main():
     for path in args[1:]:
         rep.read(path)
     rep.table_wake()
-    if len(vmlinux) == 2:
+    if len(vmlinux) >= 2:
         rep.layout_note(vmlinux)
     rep.table_compound()
+    rep.table_floor()
     rep.table_cancel()
     rep.table_layers()
     rep.table_io()

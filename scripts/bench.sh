@@ -4,11 +4,16 @@
 # options) and the same tree without the series (stock), the benchmark
 # module tests/bench/cev_bench.c against each, and an initramfs with fio;
 # then boots:
-#   - stock and perf in turn, BENCH_PAIRS times, with only the ordinary
-#     wait queue part (the one thing both kernels can run);
+#   - stock, placebo and perf in turn, BENCH_PAIRS times, with only the
+#     ordinary wait queue part (the one thing all three can run);
 #   - perf once for everything else: compounds, cancellation, layers, and
 #     fio through the stacking driver.
-# scripts/bench-report.py prints the tables and writes build/bench.tsv.
+# The placebo kernel is stock with code that never runs added to
+# kernel/sched/wait.c where patch 1 adds its own, sized so that what
+# follows lands where it does in the perf kernel: a figure in which perf
+# differs from stock but not from placebo is placement, not the series.
+# scripts/bench-report.py prints the tables and writes build/bench.tsv,
+# scripts/bench-plot.py draws build/bench-*.svg.
 # Nothing here passes or fails on a figure; a boot that fails, or a
 # benchmark that reports an error, fails the run.
 #
@@ -21,6 +26,7 @@ ROUNDS=${BENCH_ROUNDS:-7}
 MAX_N=${BENCH_MAX_N:-1048576}
 IO=${BENCH_IO:-5}
 STOCK=$BUILD/stock		# a worktree of build/linux at tag pristine
+PLACEBO=$BUILD/placebo		# another, with the placebo in wait.c
 
 # The bench's lower devices: eight 64 MiB ramdisks, a dm-linear device
 # over the last, and one memory-backed null_blk whose completions take
@@ -30,16 +36,70 @@ BENCH_DEVICES="brd.rd_nr=8 brd.rd_size=65536
 	null_blk.memory_backed=1 null_blk.irqmode=2 null_blk.completion_nsec=2000000
 	null_blk.bs=4096 null_blk.gb=1"
 
-stock_tree() {
+# pristine_tree DIR: a worktree of build/linux at tag pristine, clean.
+pristine_tree() {
+	local dir=$1
 	# Made again if missing, or left over from a build/linux since removed.
-	if ! git -C "$STOCK" rev-parse -q --verify refs/tags/pristine \
+	if ! git -C "$dir" rev-parse -q --verify refs/tags/pristine \
 		>/dev/null 2>&1; then
-		rm -rf "$STOCK"
+		rm -rf "$dir"
 		git -C "$SRC" worktree prune
-		git -C "$SRC" worktree add -q --detach "$STOCK" refs/tags/pristine
+		git -C "$SRC" worktree add -q --detach "$dir" refs/tags/pristine
 	fi
-	git -C "$STOCK" checkout -q --detach refs/tags/pristine
-	git -C "$STOCK" reset -q --hard
+	git -C "$dir" checkout -q --detach refs/tags/pristine
+	git -C "$dir" reset -q --hard
+}
+
+stock_tree() {
+	pristine_tree "$STOCK"
+}
+
+# text_addr FLAVOUR SYMBOL: the symbol's address in that kernel, in decimal.
+text_addr() {
+	local a
+	a=$(nm "$BUILD/obj-$1/vmlinux" | awk -v s="$2" '$3 == s { print $1; exit }')
+	[ -n "$a" ] || die "no $2 in obj-$1/vmlinux"
+	echo $((16#$a))
+}
+
+# placebo_pad BYTES: stock's wait.c with a never-called function of BYTES
+# bytes of int3 before __wake_up_common_lock(), where patch 1 adds code.
+placebo_pad() {
+	local f=$PLACEBO/kernel/sched/wait.c
+	git -C "$PLACEBO" checkout -q -- kernel/sched/wait.c
+	awk -v pad="$1" '
+		/^static int __wake_up_common_lock\(/ && !done {
+			print "/* make bench'"'"'s placebo: never called; it only moves the code after it. */"
+			print "void cev_bench_placebo(void);"
+			print "void cev_bench_placebo(void)"
+			print "{"
+			print "\tasm volatile(\".skip " pad ", 0xcc\");"
+			print "}"
+			print ""
+			done = 1
+		}
+		{ print }
+		END { if (!done) exit 1 }' "$f" >"$f.new" ||
+		die "placebo: no __wake_up_common_lock() in kernel/sched/wait.c"
+	mv "$f.new" "$f"
+}
+
+# The placebo kernel: pad until prepare_to_wait() is where perf has it.
+build_placebo() {
+	local want got pad try
+	pristine_tree "$PLACEBO"
+	want=$(($(text_addr perf prepare_to_wait) - $(text_addr stock prepare_to_wait)))
+	pad=$want
+	for try in 1 2 3 4; do
+		placebo_pad "$pad"
+		build_kernel placebo "$PLACEBO"
+		got=$(($(text_addr placebo prepare_to_wait) - $(text_addr stock prepare_to_wait)))
+		say "placebo: pad $pad bytes moves prepare_to_wait by $got, perf's by $want"
+		[ "$got" -ne "$want" ] || return 0
+		pad=$((pad + want - got))
+		[ "$pad" -gt 0 ] || die "placebo: perf moves prepare_to_wait by $want bytes"
+	done
+	die "placebo: could not move prepare_to_wait by $want bytes"
 }
 
 # build_kernel FLAVOUR TREE: configure and build it, and the module.
@@ -80,11 +140,13 @@ stage "build the perf kernel (series applied) and its module" \
 	build_kernel perf "$SRC"
 stage "build the stock kernel (no series) and its module" \
 	build_kernel stock "$STOCK"
+stage "build the placebo kernel (stock, code moved as perf's) and its module" \
+	build_placebo
 stage "initramfs with fio and the modules" "$TOP/scripts/initramfs.sh" bench
 
 logs=
 for i in $(seq 1 "$PAIRS"); do
-	for flavour in stock perf; do
+	for flavour in stock placebo perf; do
 		stage "boot $flavour $i/$PAIRS: ordinary wait queues" \
 			boot_bench "bench-wake-$flavour-$i" "$flavour" wake 0
 		logs="$logs $LOGS/bench-wake-$flavour-$i.log"
@@ -94,7 +156,12 @@ stage "boot perf: compounds, cancellation, layers, I/O" \
 	boot_bench bench-main perf compound,cancel,layer "$IO"
 logs="$logs $LOGS/bench-main.log"
 
+rc=0
 # shellcheck disable=SC2086
 python3 "$TOP/scripts/bench-report.py" \
 	--vmlinux=patched:"$BUILD/obj-perf/vmlinux" \
-	--vmlinux=stock:"$BUILD/obj-stock/vmlinux" "$BUILD/bench.tsv" $logs
+	--vmlinux=stock:"$BUILD/obj-stock/vmlinux" \
+	--vmlinux=placebo:"$BUILD/obj-placebo/vmlinux" "$BUILD/bench.tsv" $logs ||
+	rc=$?
+python3 "$TOP/scripts/bench-plot.py" "$BUILD/bench.tsv" "$BUILD" || rc=1
+exit $rc

@@ -12,7 +12,7 @@
 # that Kconfig sees CC_IS_CLANG and offers what clang can do.
 . "$(dirname "$0")/lib.sh"
 
-flavour=${1:?usage: config.sh debug|kcsan|clang|perf|stock [--lenient]}
+flavour=${1:?usage: config.sh debug|kcsan|clang|perf|stock|placebo [--lenient]}
 lenient=${2:-}
 drop=
 obj=$BUILD/obj-$flavour
@@ -25,7 +25,7 @@ clang)	frags="base.config debug.config cev.config cev-debug.config clang.config"
 	# from the environment.
 	export LLVM=1 ;;
 perf)	frags="base.config perf.config cev.config" ;;
-stock)	frags="base.config perf.config" ;;
+stock|placebo)	frags="base.config perf.config" ;;
 *)	die "unknown flavour $flavour" ;;
 esac
 mkdir -p "$obj"

@@ -119,22 +119,30 @@ extern const struct cev_ops cev_k_of_n;
  *	of enclosing compounds queue here.  Woken once, at completion.
  * @ops: completion policy
  * @state: %CEV_ARMED, %CEV_CANCELLED, %CEV_DONE (internal; see cev_done())
+ * @remaining: internal, &cev_all only: the children that have not reported
+ *	their final result, plus one until the compound is armed
  * @need: children that must succeed (k of k-of-n; 1 for any)
  * @nr_children: children attached
  * @nr_done: children that reported their final result before completion
+ *	(&cev_all counts them at completion)
  * @nr_failed: those of @nr_done that reported an error
  * @nr_cancelled: children cancelled by the cancellation of the compound
  *	(cev_finish() returns those it cancelled after completion)
  * @status: the compound's result: 0, the first child error, or -ECANCELED
  * @count: sum of the children's counts (bytes, items) before completion
+ * @count_sum: internal, &cev_all only: the counts its children reported
+ *	without the lock, added to @count at completion
  * @level: lockdep subclass of @wq.lock; one more than the highest nested
  *	compound below
  * @nr_up: number of enclosing compounds this one is a child of
- * @children: the children, linked by &cev_wait.cev_list
+ * @children: the first child; the others are linked by &cev_wait.next
+ * @tail: where the next child is linked
  * @data: the owner's private data
  *
  * Fields from @nr_children to @count are written under @wq.lock until the
- * compound completes and never afterwards: they are stable to read once
+ * compound completes and never afterwards (&cev_all counts @nr_done and
+ * the successful children's counts without the lock, and settles the two
+ * fields at completion): they are stable to read once
  * cev_done() returned true, and stay so after cev_finish().  A child that
  * completes after its compound did (a loser of an any-of) keeps its result
  * in its own &cev_wait.status and &cev_wait.count; see cev_wait_done().
@@ -143,6 +151,7 @@ struct cev {
 	struct wait_queue_head wq;
 	const struct cev_ops *ops;
 	unsigned long state;
+	atomic_t remaining;
 	unsigned int need;
 	unsigned int nr_children;
 	unsigned int nr_done;
@@ -150,9 +159,11 @@ struct cev {
 	unsigned int nr_cancelled;
 	int status;
 	u64 count;
+	atomic64_t count_sum;
 	unsigned int level;
 	unsigned int nr_up;
-	struct list_head children;
+	struct cev_wait *children;
+	struct cev_wait **tail;
 	void *data;
 };
 
@@ -196,11 +207,11 @@ struct cev_wait_ops {
 
 /**
  * struct cev_wait - a child event: ties an event on some wait queue to a parent
- * @wait: the entry queued on @head
- * @parent: the compound this child reports to
+ * @wait: the entry queued on @head; its private field points to the
+ *	compound the child is attached to, %NULL when it is not attached
  * @ops: the child's operations
  * @head: the wait queue the child is or was queued on
- * @cev_list: link in @parent->children
+ * @next: the next child of the same compound
  * @state: internal; see cev_wait_done()
  * @status: result of the child's event, moved to the parent
  * @count: count of the child's event, moved to (and added to) the parent
@@ -208,10 +219,9 @@ struct cev_wait_ops {
  */
 struct cev_wait {
 	struct wait_queue_entry wait;
-	struct cev *parent;
 	const struct cev_wait_ops *ops;
 	struct wait_queue_head *head;
-	struct list_head cev_list;
+	struct cev_wait *next;
 	atomic_t state;
 	int status;
 	u64 count;
@@ -243,7 +253,7 @@ long wait_for_cev_timeout(struct cev *cev, long timeout);
  */
 static inline bool cev_wait_attached(const struct cev_wait *cw)
 {
-	return !list_empty(&cw->cev_list);
+	return READ_ONCE(cw->wait.private) != NULL;
 }
 
 #define CEV_ARMED	BIT(0)

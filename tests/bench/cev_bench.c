@@ -273,7 +273,9 @@ struct way {
 	size_t child_size;
 	size_t parent_size;
 	int (*setup)(struct run *run);
-	void (*fire)(struct run *run, unsigned int par);
+	/* Complete children @lo to @hi - 1 of compound @par. */
+	void (*fire)(struct run *run, unsigned int par, unsigned int lo,
+		     unsigned int hi);
 	void (*wait)(struct run *run, unsigned int par);
 	bool (*check)(struct run *run, unsigned int par);
 	void (*teardown)(struct run *run);
@@ -334,11 +336,12 @@ static int cev_way_setup(struct run *run)
 	return cev_setup(run, &cev_bench_child_ops);
 }
 
-static void cev_way_fire(struct run *run, unsigned int par)
+static void cev_way_fire(struct run *run, unsigned int par,
+			 unsigned int lo, unsigned int hi)
 {
 	unsigned int i;
 
-	for (i = 0; i < run->n; i++) {
+	for (i = lo; i < hi; i++) {
 		struct cev_child *c = run_child(run, &way_cev, par, i);
 
 		wake_up(&c->wq);
@@ -427,11 +430,12 @@ static int bio_way_setup(struct run *run)
 	return 0;
 }
 
-static void bio_way_fire(struct run *run, unsigned int par)
+static void bio_way_fire(struct run *run, unsigned int par,
+			 unsigned int lo, unsigned int hi)
 {
 	unsigned int i;
 
-	for (i = 0; i < run->n; i++) {
+	for (i = lo; i < hi; i++) {
 		struct bio **c = run_child(run, &way_bio_chain, par, i);
 
 		bio_endio(*c);	/* puts the child */
@@ -529,11 +533,12 @@ static noinline void countdown_child_done(struct countdown_child *c)
 	countdown_parent_done(c->parent);
 }
 
-static void countdown_way_fire(struct run *run, unsigned int par)
+static void countdown_way_fire(struct run *run, unsigned int par,
+			 unsigned int lo, unsigned int hi)
 {
 	unsigned int i;
 
-	for (i = 0; i < run->n; i++)
+	for (i = lo; i < hi; i++)
 		countdown_child_done(run_child(run, &way_countdown, par, i));
 }
 
@@ -607,11 +612,12 @@ static int wq_countdown_way_setup(struct run *run)
 	return 0;
 }
 
-static void wq_countdown_way_fire(struct run *run, unsigned int par)
+static void wq_countdown_way_fire(struct run *run, unsigned int par,
+			 unsigned int lo, unsigned int hi)
 {
 	unsigned int i;
 
-	for (i = 0; i < run->n; i++) {
+	for (i = lo; i < hi; i++) {
 		struct wq_countdown_child *c;
 
 		c = run_child(run, &way_wq_countdown, par, i);
@@ -652,12 +658,13 @@ static int completions_way_setup(struct run *run)
 	return 0;
 }
 
-static void completions_way_fire(struct run *run, unsigned int par)
+static void completions_way_fire(struct run *run, unsigned int par,
+			 unsigned int lo, unsigned int hi)
 {
 	struct completions_parent *p = run_parent(run, &way_completions, par);
 	unsigned int i;
 
-	for (i = 0; i < run->n; i++) {
+	for (i = lo; i < hi; i++) {
 		atomic_inc(&p->completes);
 		complete(run_child(run, &way_completions, par, i));
 	}
@@ -756,11 +763,12 @@ static int epoll_way_setup(struct run *run)
 	return 0;
 }
 
-static void epoll_way_fire(struct run *run, unsigned int par)
+static void epoll_way_fire(struct run *run, unsigned int par,
+			 unsigned int lo, unsigned int hi)
 {
 	unsigned int i;
 
-	for (i = 0; i < run->n; i++) {
+	for (i = lo; i < hi; i++) {
 		struct epoll_child *c = run_child(run, &way_epoll, par, i);
 
 		wake_up(&c->wq);
@@ -893,7 +901,7 @@ static void bench_compound_sync(const struct way *way, unsigned int n,
 		}
 		t1 = ktime_get_ns();
 		for (par = 0; par < nr_par; par++)
-			way->fire(&run, par);
+			way->fire(&run, par, 0, n);
 		/* Nothing sleeps here, but the parent's wait is its cost. */
 		for (par = 0; par < nr_par; par++)
 			way->wait(&run, par);
@@ -922,7 +930,7 @@ static int completer_fn(void *arg)
 	struct completer *c = arg;
 
 	wait_for_completion(&c->go);
-	c->way->fire(c->run, 0);
+	c->way->fire(c->run, 0, 0, c->run->n);
 	return 0;
 }
 
@@ -985,10 +993,109 @@ static void bench_compound_threaded(const struct way *way, unsigned int n,
 	run_free(&run);
 }
 
+/* Children completed from this many CPUs at once. */
+#define SPREAD_CPUS	4
+
+struct spreader {
+	struct run *run;
+	const struct way *way;
+	struct completion *go;
+	atomic_t *ready;
+	unsigned int lo, hi;
+};
+
+static int spreader_fn(void *arg)
+{
+	struct spreader *s = arg;
+
+	atomic_inc(s->ready);
+	wait_for_completion(s->go);
+	s->way->fire(s->run, 0, s->lo, s->hi);
+	return 0;
+}
+
+/*
+ * One compound, its children completed by SPREAD_CPUS kthreads on as many
+ * CPUs at once, a quarter each, while this thread waits: wall time a
+ * child, from the go to the compound's completion seen by its waiter.
+ */
+static void bench_compound_spread(const struct way *way, unsigned int n,
+				  struct figure *wall)
+{
+	struct task_struct *t[SPREAD_CPUS];
+	struct spreader sp[SPREAD_CPUS];
+	struct completion go;
+	struct run run = {};
+	atomic_t ready;
+	unsigned int r, k, cpu;
+
+	if (num_online_cpus() < SPREAD_CPUS || n < SPREAD_CPUS)
+		return;
+	if (run_alloc(&run, way, n, 1)) {
+		bench_error("out of memory", way->name, n);
+		return;
+	}
+	for (r = 0; r <= rounds; r++) {		/* round 0 warms up */
+		u64 t0;
+
+		if (way->setup(&run)) {
+			bench_error("setup failed", way->name, n);
+			break;
+		}
+		init_completion(&go);
+		atomic_set(&ready, 0);
+		cpu = cpumask_first(cpu_online_mask);
+		for (k = 0; k < SPREAD_CPUS; k++) {
+			sp[k] = (struct spreader){
+				.run = &run, .way = way, .go = &go,
+				.ready = &ready, .lo = n / SPREAD_CPUS * k,
+				.hi = k == SPREAD_CPUS - 1 ? n :
+				      n / SPREAD_CPUS * (k + 1),
+			};
+			t[k] = kthread_create(spreader_fn, &sp[k],
+					      "cev_bench_spread/%u", k);
+			if (IS_ERR(t[k]))
+				break;
+			kthread_bind(t[k], cpu);
+			get_task_struct(t[k]);
+			wake_up_process(t[k]);
+			cpu = cpumask_next(cpu, cpu_online_mask);
+		}
+		if (k < SPREAD_CPUS) {
+			bench_error("no kthread", way->name, n);
+			/* Complete the rest here; the ones started need a go. */
+			way->fire(&run, 0, sp[k].lo, n);
+			complete_all(&go);
+			while (k--) {
+				kthread_stop(t[k]);
+				put_task_struct(t[k]);
+			}
+			way->wait(&run, 0);
+			run_teardown(&run, way);
+			break;
+		}
+		while (atomic_read(&ready) < SPREAD_CPUS)
+			usleep_range(100, 200);
+		t0 = ktime_get_ns();
+		complete_all(&go);
+		way->wait(&run, 0);
+		t0 = ktime_get_ns() - t0;
+		if (r)
+			figure_add(wall, per_unit(t0, n));
+		for (k = 0; k < SPREAD_CPUS; k++) {
+			kthread_stop(t[k]);
+			put_task_struct(t[k]);
+		}
+		run_check(&run, way);
+		run_teardown(&run, way);
+	}
+	run_free(&run);
+}
+
 static const unsigned int compound_ns[] = { 1, 16, 1024, 65536, 1048576 };
 
 struct compound_figures {
-	struct figure fire, setup, notify, wall, wakeups;
+	struct figure fire, setup, notify, wall, wakeups, spread;
 };
 
 static void bench_compound(const struct way *way, unsigned int n,
@@ -997,17 +1104,32 @@ static void bench_compound(const struct way *way, unsigned int n,
 	memset(f, 0, sizeof(*f));
 	bench_compound_sync(way, n, &f->fire, &f->setup, &f->notify);
 	bench_compound_threaded(way, n, &f->wall, &f->wakeups);
+	bench_compound_spread(way, n, &f->spread);
 	figure_print(way->name, n, "ns_per_child", &f->fire);
 	figure_print(way->name, n, "setup_ns_per_child", &f->setup);
 	figure_print(way->name, n, "parent_notifications", &f->notify);
 	figure_print(way->name, n, "threaded_ns_per_child", &f->wall);
 	figure_print(way->name, n, "parent_wakeups", &f->wakeups);
+	figure_print(way->name, n, "spread_ns_per_child", &f->spread);
+}
+
+/* A size in bytes, in the figures' format, read by bench-report.py. */
+static void size_print(const char *name, size_t size)
+{
+	pr_info("case=sizeof n=0 metric=%s median=%zu.000 min=%zu.000 max=%zu.000 rounds=1\n",
+		name, size, size, size);
 }
 
 static void part_compound(void)
 {
 	struct compound_figures *f;
 	unsigned int i, w;
+
+	size_print("struct_cev", sizeof(struct cev));
+	size_print("struct_cev_wait", sizeof(struct cev_wait));
+	size_print("struct_lev", sizeof(struct lev));
+	size_print("struct_completion", sizeof(struct completion));
+	size_print("struct_wait_queue_entry", sizeof(struct wait_queue_entry));
 
 	f = kmalloc(sizeof(*f), GFP_KERNEL);
 	if (!f) {
