@@ -68,7 +68,9 @@
  * The trace events (include/trace/events/cev.h) are emitted where the
  * state they report changes, under the lock that orders it: a child's
  * attachment and report and a compound's arming, cancellation and
- * completion under the compound's lock, a layer's hold and release under its queue's lock.  A
+ * completion under the compound's lock, a layer's hold and release under
+ * its queue's lock.  A child's report to a cev_all compound that takes no
+ * lock is traced under its own queue's lock, before it is counted.  A
  * child's cancellation is traced just after its queue's lock is dropped,
  * before its ->cancel() runs.
  *
@@ -106,7 +108,10 @@
  *   decrements follows.  Counts of locked reports go to &cev.count under
  *   the lock, which the completer holds.  Zero is final: cev_link_child()
  *   attaches a child only with atomic_inc_not_zero(), so a compound
- *   whose count reached zero takes no new child.
+ *   whose count reached zero takes no new child.  cev_cancel() completes
+ *   a compound whose count never reaches zero: it reads the sum after
+ *   taking the queue lock of every child, and every report runs under
+ *   its child's queue lock, so every report has been made by then.
  * - cev_complete_locked() sets CEV_DONE with smp_store_release() after the
  *   results are written, and nothing writes them afterwards;
  *   cev_done() reads CEV_DONE with smp_load_acquire().  The waits read
@@ -115,7 +120,8 @@
  *   after ->event() or ->ready() wrote its status and count;
  *   cev_wait_done() reads the state with atomic_read_acquire().
  * - cev_queue_child() queues a child and runs ->ready() in one hold of the
- *   queue's lock with an smp_mb() between them.  It pairs with the waker's
+ *   queue's lock with an smp_mb() between them (none without ->ready():
+ *   then the adder loads nothing the barrier would order).  It pairs with the waker's
  *   full barrier between making its event visible and looking at the
  *   queue without its lock (wq_has_sleeper(); smp_mb__after_atomic() in
  *   unlock_buffer() before wake_up_bit()'s waitqueue_active()): either the
@@ -426,9 +432,10 @@ static struct cev *cev_of(const struct cev_wait *cw)
 
 /*
  * cev_all counts its children's successes without its lock, as a bio
- * counts its chained children in __bi_remaining: &cev.remaining is one a
- * child that has not reported its final result, plus one until the
- * compound is armed, and whoever takes it to zero completes the compound.
+ * counts its chained children in __bi_remaining: &cev.remaining counts
+ * one for each child that has not reported its final result, plus one
+ * until the compound is armed, and whoever takes it to zero completes the
+ * compound.
  * The other policies may complete on any report, and a custom one reads
  * the counters as they change: they take the lock for every report.
  */
@@ -503,6 +510,7 @@ static void cev_collate(struct cev *cev, struct cev_wait *cw,
 	trace_cev_child_report(cev, cw, res == CEV_DETACH, counted);
 	if (counted) {
 		if (res == CEV_DETACH) {
+			/* cev_evaluate_locked() reads the count again. */
 			if (cev_lockless(cev))
 				cev_all_put(cev);
 			else
@@ -533,8 +541,10 @@ static void cev_evaluate(struct cev *cev)
  * &cev.count_sum before its fully ordered decrement of &cev.remaining, so
  * whoever takes that to zero sees every count.  It cannot come after the
  * compound completed: cev_all completes only once every child reported.
- * Nothing may touch @cev after the decrement but the one that took it to
- * zero, since another CPU may then complete, finish and free it.
+ * After the decrement only the report that took it to zero uses @cev;
+ * that one is safe because it runs in @cw's wake function, under @cw's
+ * queue lock, which cev_finish() takes for every child before @cev may
+ * be freed.  A report made anywhere else would need its own guarantee.
  */
 static void cev_report(struct cev *cev, struct cev_wait *cw,
 		       enum cev_result res)
@@ -619,6 +629,9 @@ static bool cev_k_succeeded(struct cev *cev, unsigned int k)
 
 static bool cev_all_complete(struct cev *cev)
 {
+	/* A custom policy may call this: it counts under the lock. */
+	if (!cev_lockless(cev))
+		return cev->nr_done == cev->nr_children;
 	/* See cev_all_put(). */
 	return !atomic_read_acquire(&cev->remaining);
 }
@@ -797,8 +810,10 @@ static int cev_queue_child(struct cev_wait *cw)
  * cancelled while @cw was being added: @cw is attached and counted in
  * &cev.nr_cancelled, but not queued, and its ->cancel() is not called;
  * -EINVAL if @cw has no ops, or @cev had completed or been cancelled
- * before (@cw is not attached); -EBUSY if @cw is attached already.  Either
- * way an attached child is detached by cev_finish().
+ * before (@cw is not attached; an armed &cev_all compound whose last child
+ * has reported counts as completed, though cev_done() may not say so yet);
+ * -EBUSY if @cw is attached already.  Either way an attached child is
+ * detached by cev_finish().
  */
 int cev_add(struct cev *cev, struct cev_wait *cw, struct wait_queue_head *head)
 {
@@ -977,7 +992,7 @@ int cev_arm(struct cev *cev)
 	cev_set_state_locked(cev, CEV_ARMED);
 	/* cev_all: the last report can complete it from now on. */
 	if (cev_lockless(cev))
-		cev_all_put(cev);
+		cev_all_put(cev);	/* read again by the policy */
 	trace_cev_arm(cev);
 	cev_evaluate_locked(cev);
 	cev_unlock(cev, flags);

@@ -802,6 +802,31 @@ static void cev_test_custom_complete_op_decides(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cev_finish(cev), 2);
 }
 
+/* Custom policy built on a built-in one: all, and at least 100 bytes. */
+static bool cev_test_all_and_bytes_complete(struct cev *cev)
+{
+	return cev_all.complete(cev) && cev->count >= 100;
+}
+
+static const struct cev_ops all_and_bytes_policy = {
+	.complete = cev_test_all_and_bytes_complete,
+};
+
+static void cev_test_custom_policy_calls_builtin(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+
+	cev_setup(test, cev, &all_and_bytes_policy, 0, e, 2);
+	tev_fire(&e[0], 0, 60);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	tev_fire(&e[1], 0, 60);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 2);
+	KUNIT_EXPECT_EQ(test, cev->count, 120);
+	cev_finish(cev);
+}
+
 static void cev_test_keep_stays_queued_until_detach(struct kunit *test)
 {
 	struct tev *e = tevs_alloc(test, 1);
@@ -1123,6 +1148,7 @@ static struct kunit_case cev_compound_cases[] = {
 	KUNIT_CASE(cev_test_k_of_n_completes_at_k),
 	KUNIT_CASE(cev_test_k_of_n_fails_once_out_of_reach),
 	KUNIT_CASE(cev_test_custom_complete_op_decides),
+	KUNIT_CASE(cev_test_custom_policy_calls_builtin),
 	KUNIT_CASE(cev_test_any_result_frozen_at_completion),
 	KUNIT_CASE(cev_test_progress_after_completion_not_counted),
 	KUNIT_CASE(cev_test_any_means_one_whatever_need),
@@ -2024,8 +2050,13 @@ static void cev_test_all_success_takes_no_parent_lock(struct kunit *test)
 	cev_setup(test, cev, &cev_all, 0, e, 2);
 	f->e = &e[0];
 	init_completion(&f->go);
-	t = kthread_run(lockless_fire_fn, f, "cev-test-lockless");
+	t = kthread_create(lockless_fire_fn, f, "cev-test-lockless");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	/* On another CPU than the one that will spin with the lock held. */
+	migrate_disable();
+	kthread_bind(t, cpumask_any_but(cpu_online_mask, smp_processor_id()));
+	wake_up_process(t);
 	spin_lock_irq(&cev->wq.lock);
 	complete(&f->go);
 	for (waited = 0; waited < 1000 && !atomic_read(&f->fired); waited++)
@@ -2033,6 +2064,9 @@ static void cev_test_all_success_takes_no_parent_lock(struct kunit *test)
 	/* Read before the unlock: afterwards a report could go through. */
 	fired = atomic_read(&f->fired);
 	spin_unlock_irq(&cev->wq.lock);
+	migrate_enable();
+	kthread_stop(t);
+	put_task_struct(t);
 	KUNIT_EXPECT_EQ(test, fired, 1);
 	/* The report was counted all the same. */
 	tev_fire(&e[1], 0, 512);
@@ -2079,11 +2113,11 @@ static int spread_fire_fn(void *arg)
 static void cev_test_all_children_from_many_cpus(struct kunit *test)
 {
 	const int n = SPREAD_THREADS * SPREAD_CHILDREN;
+	struct task_struct *t[SPREAD_THREADS];
 	struct spread_thread *st;
-	struct task_struct *t;
 	struct spread *s;
 	u64 sum = 0;
-	int i, failed = 0;
+	int i, started, failed = 0;
 
 	s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	st = kunit_kcalloc(test, SPREAD_THREADS, sizeof(*st), GFP_KERNEL);
@@ -2097,13 +2131,28 @@ static void cev_test_all_children_from_many_cpus(struct kunit *test)
 	for (i = 0; i < SPREAD_THREADS; i++) {
 		st[i].s = s;
 		st[i].first = i * SPREAD_CHILDREN;
-		t = kthread_run(spread_fire_fn, &st[i], "cev-spread/%d", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		t[i] = kthread_create(spread_fire_fn, &st[i], "cev-spread/%d", i);
+		if (IS_ERR(t[i]))
+			break;
+		get_task_struct(t[i]);
+		kthread_bind(t[i], cpumask_nth(i % num_online_cpus(),
+					       cpu_online_mask));
+		wake_up_process(t[i]);
 	}
-	while (atomic_read(&s->ready) < SPREAD_THREADS)
+	started = i;
+	while (atomic_read(&s->ready) < started)
 		msleep(1);
+	/* Fire what a thread that could not start would have. */
+	for (i = started * SPREAD_CHILDREN; i < n; i++)
+		tev_fire(&s->e[i], i % 64 == 7 ? -EIO : 0, i);
 	complete_all(&s->go);
 	KUNIT_EXPECT_GT(test, wait_for_cev_timeout(&s->cev, 60 * HZ), 0);
+	/* The threads use @s until they return. */
+	for (i = 0; i < started; i++) {
+		kthread_stop(t[i]);
+		put_task_struct(t[i]);
+	}
+	KUNIT_EXPECT_EQ(test, started, SPREAD_THREADS);
 	for (i = 0; i < n; i++) {
 		sum += i;
 		failed += i % 64 == 7;

@@ -64,6 +64,8 @@ text_addr() {
 
 # placebo_pad BYTES: stock's wait.c with a never-called function of BYTES
 # bytes of int3 before __wake_up_common_lock(), where patch 1 adds code.
+# Exported as patch 1's function is, so that GCC emits it at the same
+# place in the object: it emits functions in an order of its own.
 placebo_pad() {
 	local f=$PLACEBO/kernel/sched/wait.c
 	git -C "$PLACEBO" checkout -q -- kernel/sched/wait.c
@@ -75,6 +77,7 @@ placebo_pad() {
 			print "{"
 			print "\tasm volatile(\".skip " pad ", 0xcc\");"
 			print "}"
+			print "EXPORT_SYMBOL_GPL(cev_bench_placebo);"
 			print ""
 			done = 1
 		}

@@ -99,7 +99,9 @@ void lev_release(struct lev *lev);
 /**
  * struct cev_ops - completion policy of a compound event
  * @complete: called with the parent's lock held whenever a child reports,
- *	once the parent is armed.  Returns true when the compound is complete.
+ *	once the parent is armed (&cev_all's own policy is called only for
+ *	the last report, a failed one and cev_arm()).  Returns true when the
+ *	compound is complete.
  *	It may rewrite @cev->status (the core keeps the first error).  Runs in
  *	any context; must not sleep.
  *
@@ -120,7 +122,8 @@ extern const struct cev_ops cev_k_of_n;
  * @ops: completion policy
  * @state: %CEV_ARMED, %CEV_CANCELLED, %CEV_DONE (internal; see cev_done())
  * @remaining: internal, &cev_all only: the children that have not reported
- *	their final result, plus one until the compound is armed
+ *	their final result, plus one until the compound is armed.  Children
+ *	that were cancelled are never taken off.
  * @need: children that must succeed (k of k-of-n; 1 for any)
  * @nr_children: children attached
  * @nr_done: children that reported their final result before completion
@@ -129,7 +132,9 @@ extern const struct cev_ops cev_k_of_n;
  * @nr_cancelled: children cancelled by the cancellation of the compound
  *	(cev_finish() returns those it cancelled after completion)
  * @status: the compound's result: 0, the first child error, or -ECANCELED
- * @count: sum of the children's counts (bytes, items) before completion
+ * @count: sum of the counts (bytes, items) the children reported before
+ *	completion; final at completion (before it, &cev_all's holds only
+ *	its failed children's)
  * @count_sum: internal, &cev_all only: the counts its children reported
  *	without the lock, added to @count at completion
  * @level: lockdep subclass of @wq.lock; one more than the highest nested
