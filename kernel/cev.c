@@ -1077,7 +1077,9 @@ unsigned int cev_finish(struct cev *cev)
 	if (READ_ONCE(cev->nr_up))
 		cev_misuse("compound %p finished while nested in %u others",
 			   cev, READ_ONCE(cev->nr_up));
-	cev_cancel(cev);
+	/* Completed, the usual case: nothing to cancel, no lock to take. */
+	if (!cev_done(cev))
+		cev_cancel(cev);
 	for (cw = cev->children; cw; cw = next) {
 		next = cw->next;
 		cancelled += cev_child_cancel(cev, cw);
@@ -1107,18 +1109,16 @@ static long cev_wait_common(struct cev *cev, unsigned int state, long timeout,
 			    bool io)
 {
 	long ret = timeout;
-	unsigned long flags;
 
 	might_sleep();
+	/*
+	 * The completing wake-up may still be walking @cev->wq when this
+	 * returns: cev_finish(), due before @cev is freed, waits it out.
+	 */
 	if (!cev_done(cev))
 		ret = ___wait_event(cev->wq, ___wait_cond_timeout(cev_done(cev)),
 				    state, 0, timeout,
 				    __ret = cev_schedule(__ret, io));
-	if (ret > 0) {
-		/* Let the completing wake-up leave @cev before it is freed. */
-		spin_lock_irqsave(&cev->wq.lock, flags);
-		spin_unlock_irqrestore(&cev->wq.lock, flags);
-	}
 	return ret;
 }
 

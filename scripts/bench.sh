@@ -7,7 +7,10 @@
 #   - stock, placebo and perf in turn, BENCH_PAIRS times, with only the
 #     ordinary wait queue part (the one thing all three can run);
 #   - perf once for everything else: compounds, cancellation, layers, and
-#     fio through the stacking driver.
+#     fio through the stacking driver;
+#   - perf BENCH_COMPOUND_BOOTS more times with the compounds only: under
+#     TCG a boot can run a case at one of two speeds throughout, so their
+#     figures are the median of the boots' medians, as part 1's are.
 # The placebo kernel is stock with code that never runs added to
 # kernel/sched/wait.c where patch 1 adds its own, sized so that what
 # follows lands where it does in the perf kernel: a figure in which perf
@@ -17,11 +20,13 @@
 # Nothing here passes or fails on a figure; a boot that fails, or a
 # benchmark that reports an error, fails the run.
 #
-# BENCH_PAIRS (11), BENCH_ROUNDS (7), BENCH_MAX_N (1048576) and BENCH_IO
-# (seconds a fio job, 5; 0 skips the I/O part) scale it.
+# BENCH_PAIRS (11), BENCH_COMPOUND_BOOTS (4), BENCH_ROUNDS (7), BENCH_MAX_N
+# (1048576) and BENCH_IO (seconds a fio job, 5; 0 skips the I/O part)
+# scale it.
 . "$(dirname "$0")/lib.sh"
 
 PAIRS=${BENCH_PAIRS:-11}
+COMPOUND_BOOTS=${BENCH_COMPOUND_BOOTS:-4}
 ROUNDS=${BENCH_ROUNDS:-7}
 MAX_N=${BENCH_MAX_N:-1048576}
 IO=${BENCH_IO:-5}
@@ -158,6 +163,11 @@ done
 stage "boot perf: compounds, cancellation, layers, I/O" \
 	boot_bench bench-main perf compound,cancel,layer "$IO"
 logs="$logs $LOGS/bench-main.log"
+for i in $(seq 1 "$COMPOUND_BOOTS"); do
+	stage "boot perf $i/$COMPOUND_BOOTS: compounds" \
+		boot_bench "bench-compound-$i" perf compound 0
+	logs="$logs $LOGS/bench-compound-$i.log"
+done
 
 rc=0
 # shellcheck disable=SC2086
