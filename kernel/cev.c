@@ -54,16 +54,17 @@
  * children list until cev_finish(), and keeps its state afterwards, so that
  * cev_wait_done() still answers.
  *
- * The parent's "collation" is cev_report(), called by the child in its
- * wake function, not an entry on the parent's queue: the parent's waiters
- * and layers see one wake-up per compound, at completion, instead of one
- * per child.  A report takes the parent's lock (cev_collate()), except
- * that a successful child of a cev_all compound is counted without it,
- * in &cev.remaining as bio_chain() counts in __bi_remaining, and only the
- * report that takes the count to zero takes the lock to complete it.  The results are frozen at completion: a child that
- * completes after its parent did (the rest of an any-of or k-of-n) keeps
- * its result to itself and moves nothing, so that status, count and the
- * counters read once cev_done() is true never change again.
+ * The parent's "collation" is cev_report(), called by the child in its wake
+ * function, not an entry on the parent's queue: the parent's waiters and layers
+ * see one wake-up per compound, at completion, instead of one per child.  A
+ * report takes the parent's lock (cev_collate()), except that a successful
+ * child of a cev_all compound is counted without it, in &cev.remaining as
+ * bio_chain() counts in __bi_remaining, and only the report that takes the
+ * count to zero takes the lock to complete it.  The results are frozen at
+ * completion: a child that completes after its parent did (the rest of an
+ * any-of or k-of-n) keeps its result to itself and moves nothing, so that
+ * status, count and the counters read once cev_done() is true never change
+ * again.
  *
  * The trace events (include/trace/events/cev.h) are emitted where the
  * state they report changes, under the lock that orders it: a child's
@@ -121,10 +122,11 @@
  *   cev_wait_done() reads the state with atomic_read_acquire().
  * - cev_queue_child() queues a child and runs ->ready() in one hold of the
  *   queue's lock with an smp_mb() between them (none without ->ready():
- *   then the adder loads nothing the barrier would order).  It pairs with the waker's
- *   full barrier between making its event visible and looking at the
- *   queue without its lock (wq_has_sleeper(); smp_mb__after_atomic() in
- *   unlock_buffer() before wake_up_bit()'s waitqueue_active()): either the
+ *   then the adder loads nothing the barrier would order).  It pairs with
+ *   the waker's full barrier between making its event visible and looking
+ *   at the queue without its lock (wq_has_sleeper();
+ *   smp_mb__after_atomic() in unlock_buffer() before wake_up_bit()'s
+ *   waitqueue_active()): either the
  *   waker sees the child queued, or ->ready() sees the event.  This is
  *   prepare_to_wait() with a condition.  A waker that takes the queue's
  *   lock before looking needs no barrier: the lock orders it.

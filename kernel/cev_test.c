@@ -2141,7 +2141,7 @@ static void cev_test_all_children_from_many_cpus(struct kunit *test)
 	}
 	started = i;
 	while (atomic_read(&s->ready) < started)
-		msleep(1);
+		usleep_range(100, 1000);
 	/* Fire what a thread that could not start would have. */
 	for (i = started * SPREAD_CHILDREN; i < n; i++)
 		tev_fire(&s->e[i], i % 64 == 7 ? -EIO : 0, i);

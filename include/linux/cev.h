@@ -258,7 +258,7 @@ long wait_for_cev_timeout(struct cev *cev, long timeout);
  */
 static inline bool cev_wait_attached(const struct cev_wait *cw)
 {
-	return READ_ONCE(cw->wait.private) != NULL;
+	return !!READ_ONCE(cw->wait.private);
 }
 
 #define CEV_ARMED	BIT(0)
