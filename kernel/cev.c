@@ -1064,7 +1064,10 @@ EXPORT_SYMBOL_GPL(cev_cancel);
  * cev_wait_init() before it is added again.
  *
  * Every wait queue head the children were queued on must still exist.  A
- * compound nested in others is finished after them (cev_add_cev()).
+ * compound nested in others is finished after them (cev_add_cev()).  The
+ * ->cancel() of a child cancelled here may run while the wake-up that
+ * completed @cev is still waking @cev's waiters; no op runs once this
+ * returns.
  * Must not run concurrently with cev_cancel() or cev_add() on @cev.  Any
  * context, but not under the locks cev_cancel() must not run under.
  *
@@ -1129,7 +1132,10 @@ static long cev_wait_common(struct cev *cev, unsigned int state, long timeout,
  * @cev: the compound
  *
  * Sleeps uninterruptibly until @cev completes or is cancelled.  Task
- * context.  Implies the ACQUIRE of cev_done().
+ * context.  Implies the ACQUIRE of cev_done().  Unlike a completion, @cev
+ * may not be freed or go out of scope when this returns: the wake-up that
+ * completed it may still be running, and cev_finish() waits it out.  So do
+ * the other waits.
  *
  * Return: @cev's status.
  */

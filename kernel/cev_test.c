@@ -2002,10 +2002,15 @@ static void cev_test_event_and_cancel_exclusive(struct kunit *test)
 	cev_init(&x->cev, &cev_all, 0);
 	KUNIT_ASSERT_EQ(test, cev_add(&x->cev, &x->e.cw, &x->e.head), 0);
 	KUNIT_ASSERT_EQ(test, cev_arm(&x->cev), 0);
-	t = kthread_run(excl_canceller, x, "cev-excl-cancel");
+	t = kthread_create(excl_canceller, x, "cev-excl-cancel");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	wake_up_process(t);
 	wake_up(&x->e.head);
 	KUNIT_EXPECT_GT(test, wait_for_cev_timeout(&x->cev, 10 * HZ), 0);
+	/* Its cev_cancel() must be over before cev_finish() and the free. */
+	kthread_stop(t);
+	put_task_struct(t);
 	/* Exactly one of the two ran, and the compound counted that one. */
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->detached) +
 			      atomic_read(&x->e.cancels), 1);
