@@ -502,9 +502,10 @@ static void cev_evaluate_locked(struct cev *cev)
 /*
  * Move a child's result to its parent: the parent's half of the wake-up.
  * Nothing moves once the parent has completed: its results are final.
+ * Out of line: the wake functions inline cev_report()'s lockless case.
  */
-static void cev_collate(struct cev *cev, struct cev_wait *cw,
-			enum cev_result res)
+static noinline void cev_collate(struct cev *cev, struct cev_wait *cw,
+				 enum cev_result res)
 {
 	unsigned long flags = cev_lock(cev);
 	bool counted = !(cev->state & CEV_DONE);
@@ -548,8 +549,8 @@ static void cev_evaluate(struct cev *cev)
  * queue lock, which cev_finish() takes for every child before @cev may
  * be freed.  A report made anywhere else would need its own guarantee.
  */
-static void cev_report(struct cev *cev, struct cev_wait *cw,
-		       enum cev_result res)
+static __always_inline void cev_report(struct cev *cev, struct cev_wait *cw,
+				       enum cev_result res)
 {
 	if (!cev_lockless(cev) || cw->status) {
 		cev_collate(cev, cw, res);
