@@ -113,7 +113,7 @@ def svg(path, panels, title):
     with open(path, 'w') as f:
         f.write('<svg xmlns="http://www.w3.org/2000/svg" width="%d" '
                 'height="%d" font-family="sans-serif" font-size="11">\n' % (
-                    width, H + 52))
+                    width, H + 64))
         f.write('<g transform="translate(0,30)">\n')
         f.write('\n'.join(body))
         f.write('\n</g>\n</svg>\n')
