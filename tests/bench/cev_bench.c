@@ -535,7 +535,7 @@ static noinline void countdown_child_done(struct countdown_child *c)
 }
 
 static void countdown_way_fire(struct run *run, unsigned int par,
-			 unsigned int lo, unsigned int hi)
+			       unsigned int lo, unsigned int hi)
 {
 	unsigned int i;
 
@@ -614,7 +614,7 @@ static int wq_countdown_way_setup(struct run *run)
 }
 
 static void wq_countdown_way_fire(struct run *run, unsigned int par,
-			 unsigned int lo, unsigned int hi)
+				  unsigned int lo, unsigned int hi)
 {
 	unsigned int i;
 
@@ -660,7 +660,7 @@ static int completions_way_setup(struct run *run)
 }
 
 static void completions_way_fire(struct run *run, unsigned int par,
-			 unsigned int lo, unsigned int hi)
+				 unsigned int lo, unsigned int hi)
 {
 	struct completions_parent *p = run_parent(run, &way_completions, par);
 	unsigned int i;
@@ -765,7 +765,7 @@ static int epoll_way_setup(struct run *run)
 }
 
 static void epoll_way_fire(struct run *run, unsigned int par,
-			 unsigned int lo, unsigned int hi)
+			   unsigned int lo, unsigned int hi)
 {
 	unsigned int i;
 

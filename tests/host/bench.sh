@@ -47,6 +47,8 @@ done_line() { echo "[    2.0] cev-bench: done errors=0" >>"$1"; }
 for i in 1 2; do
 	fig "$tmp/bench-wake-stock-$i.log" wake_up 16 ns_per_wakeup 100.000 90.000 110.000
 	done_line "$tmp/bench-wake-stock-$i.log"
+	fig "$tmp/bench-wake-placebo-$i.log" wake_up 16 ns_per_wakeup 125.000 90.000 130.000
+	done_line "$tmp/bench-wake-placebo-$i.log"
 done
 fig "$tmp/bench-wake-perf-1.log" wake_up 16 ns_per_wakeup 110.000 100.000 120.000
 fig "$tmp/bench-wake-perf-2.log" wake_up 16 ns_per_wakeup 130.000 120.000 140.000
@@ -55,9 +57,16 @@ done_line "$tmp/bench-wake-perf-2.log"
 main=$tmp/bench-main.log
 fig "$main" cev 16 ns_per_child 200.000 190.000 210.000
 fig "$main" epoll 16 ns_per_child 300.000 290.000 310.000
+fig "$main" wq_countdown 16 ns_per_child 160.000 150.000 170.000
 done_line "$main"
+# A part-2 boot of its own: its medians combine with the main boot's.
+comp=$tmp/bench-compound-1.log
+fig "$comp" cev 16 ns_per_child 220.000 200.000 230.000
+fig "$comp" wq_countdown 16 ns_per_child 200.000 190.000 210.000
+done_line "$comp"
 logs="$tmp/bench-wake-stock-1.log $tmp/bench-wake-stock-2.log
-	$tmp/bench-wake-perf-1.log $tmp/bench-wake-perf-2.log $main"
+	$tmp/bench-wake-placebo-1.log $tmp/bench-wake-placebo-2.log
+	$tmp/bench-wake-perf-1.log $tmp/bench-wake-perf-2.log $main $comp"
 
 # shellcheck disable=SC2086
 check "bench-report.py accepts logs without errors" \
@@ -65,8 +74,30 @@ check "bench-report.py accepts logs without errors" \
 touch "$tmp/ok.tsv"
 check "bench-report.py: patched against stock, median of the boots" \
 	grep -qx "wake_up	16	ns_per_wakeup	120.000	100.000	1.2000" "$tmp/ok.tsv"
-check "bench-report.py: each way against cev" \
-	grep -qx "epoll	16	ns_per_child	300.000	200.000	1.5000" "$tmp/ok.tsv"
+check "bench-report.py: patched against placebo, median of the boots" \
+	grep -qx "wake_up_placebo	16	ns_per_wakeup	120.000	125.000	0.9600" "$tmp/ok.tsv"
+check "bench-report.py: each way against cev, medians of the boots" \
+	grep -qx "epoll	16	ns_per_child	300.000	210.000	1.4286" "$tmp/ok.tsv"
+check "bench-report.py: cev against the floor, and its best boots" \
+	sh -c "grep -qx 'floor	16	ns_per_child	210.000	180.000	1.1667' '$tmp/ok.tsv' &&
+		grep -qx 'floor	16	ns_per_child.best_boot	200.000	160.000	1.2500' '$tmp/ok.tsv'"
+
+plots_ok() {
+	python3 "$TOP/scripts/bench-plot.py" "$tmp/ok.tsv" "$tmp" >/dev/null &&
+		python3 - "$tmp" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+ns = '{http://www.w3.org/2000/svg}'
+root = ET.parse(sys.argv[1] + '/bench-per-child.svg').getroot()
+lines = root.iter(ns + 'polyline')
+# cev and wq_countdown have part 2 figures at N = 16: one point each, so
+# no line, but a marker each; epoll too.
+dots = list(root.iter(ns + 'circle'))
+assert len(dots) == 3, len(dots)
+ET.parse(sys.argv[1] + '/bench-wakeups.svg')
+PY
+}
+check "bench-plot.py draws part 2 as SVG" plots_ok
 check "bench-report.py: build/bench.tsv's columns" \
 	grep -qx "case	n	metric	value	baseline	ratio" "$tmp/ok.tsv"
 
