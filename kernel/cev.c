@@ -126,10 +126,10 @@
  *   the waker's full barrier between making its event visible and looking
  *   at the queue without its lock (wq_has_sleeper();
  *   smp_mb__after_atomic() in unlock_buffer() before wake_up_bit()'s
- *   waitqueue_active()): either the
- *   waker sees the child queued, or ->ready() sees the event.  This is
- *   prepare_to_wait() with a condition.  A waker that takes the queue's
- *   lock before looking needs no barrier: the lock orders it.
+ *   waitqueue_active()): either the waker sees the child queued, or
+ *   ->ready() sees the event.  This is prepare_to_wait() with a
+ *   condition.  A waker that takes the queue's lock before looking needs
+ *   no barrier: the lock orders it.
  * - lev_release() clears LEV_HELD with test_and_clear_bit(), a fully
  *   ordered RMW, before wake_up_var() looks at the hashed queue with
  *   waitqueue_active() and no lock (spin_unlock() alone would not order
@@ -1034,7 +1034,7 @@ int cev_cancel(struct cev *cev)
 		return -EALREADY;
 	}
 	cev_set_state_locked(cev, CEV_CANCELLED);
-	cev_settle_done_locked(cev);
+	cev_settle_done_locked(cev);	/* for the event: done so far */
 	trace_cev_cancel(cev);
 	cev_unlock(cev, flags);
 
