@@ -10,6 +10,7 @@
 #include <kunit/test.h>
 #include <linux/buffer_head.h>
 #include <linux/cev.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 
@@ -265,6 +266,61 @@ static void cev_test_wait_on_buffers_falls_back_after_add_error(struct kunit *te
 		wait_on_buffer(bhs[i]);		/* the thread is done with them */
 }
 
+/* A device that ends its I/O in the order it was submitted. */
+struct ordered_end {
+	struct buffer_head **bhs;
+	int nr;
+	int fail;		/* index of the buffer that fails, or -1 */
+	struct completion done;
+};
+
+static int ordered_end_fn(void *arg)
+{
+	struct ordered_end *d = arg;
+	int i;
+
+	for (i = 0; i < d->nr; i++) {
+		usleep_range(200, 400);
+		end_io(d->bhs[i], i != d->fail);
+	}
+	complete(&d->done);
+	return 0;
+}
+
+#define MANY_BUFFERS	20	/* more than one batch of wait_on_buffers() */
+
+static void run_wait_on_many_buffers(struct kunit *test, int fail, int expect)
+{
+	struct buffer_head *bhs[MANY_BUFFERS];
+	struct ordered_end d = { .bhs = bhs, .nr = MANY_BUFFERS, .fail = fail };
+	struct task_struct *t;
+	int i;
+
+	for (i = 0; i < MANY_BUFFERS; i++) {
+		bhs[i] = test_bh(test);
+		lock_buffer(bhs[i]);
+	}
+	init_completion(&d.done);
+	t = kthread_run(ordered_end_fn, &d, "cev-bh-end");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_EQ(test, wait_on_buffers(MANY_BUFFERS, bhs), expect);
+	/* Waited for all of them, the failed one's batch included. */
+	for (i = 0; i < MANY_BUFFERS; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, buffer_locked(bhs[i]), "buffer %d", i);
+	wait_for_completion(&d.done);
+}
+
+static void cev_test_wait_on_buffers_many_in_order(struct kunit *test)
+{
+	run_wait_on_many_buffers(test, -1, 0);
+}
+
+/* The failed buffer is in the batch waited for first, the last eight. */
+static void cev_test_wait_on_buffers_waits_for_all_after_eio(struct kunit *test)
+{
+	run_wait_on_many_buffers(test, MANY_BUFFERS - 5, -EIO);
+}
+
 static struct kunit_case cev_buffer_cases[] = {
 	KUNIT_CASE(cev_test_bh_child_completes_on_unlock),
 	KUNIT_CASE(cev_test_bh_child_ignores_other_buffers),
@@ -273,6 +329,8 @@ static struct kunit_case cev_buffer_cases[] = {
 	KUNIT_CASE(cev_test_wait_on_buffers_waits_for_all),
 	KUNIT_CASE(cev_test_wait_on_buffers_reports_eio),
 	KUNIT_CASE(cev_test_wait_on_buffers_falls_back_after_add_error),
+	KUNIT_CASE(cev_test_wait_on_buffers_many_in_order),
+	KUNIT_CASE(cev_test_wait_on_buffers_waits_for_all_after_eio),
 	{}
 };
 

@@ -4,7 +4,10 @@
 
 Reads the console logs of the bench boots (build/logs/bench-*.log): the
 module's "cev-bench: case=... n=... metric=... median=... min=... max=..."
-lines and the guest's "cev-fio: NAME BS JSON" lines.  Logs named
+lines, the guest's "cev-fio: NAME BS JSON" lines and its file system
+part's "cev-fs: WORKLOAD COMMITS CTXSW JSON" lines (logs named
+bench-fs-stock-* and bench-fs-perf-*, which finish with "cev-fs: done"
+rather than the module's last line).  Logs named
 bench-wake-stock-* and bench-wake-perf-* are the interleaved boots of the
 two kernels; their per-boot medians are combined by their median, and the
 spread shown is the lowest and highest round of any boot.
@@ -31,6 +34,7 @@ import sys
 LINE = re.compile(r'cev-bench: case=(\S+) n=(\d+) metric=(\S+) '
                   r'median=([\d.]+) min=([\d.]+) max=([\d.]+) rounds=(\d+)')
 FIO = re.compile(r'cev-fio: (\S+) (\S+) (\{.*\})\s*$')
+FS = re.compile(r'cev-fs: (\S+) (\d+) (\d+) (\{.*\})\s*$')
 
 # The functions part 1 runs through: wake_up(), lock_buffer() and
 # unlock_buffer() with and without a wait_on_bit()-style waiter.
@@ -92,6 +96,7 @@ class Report:
     def __init__(self):
         self.figs = {}          # (kernel, case, n, metric) -> Fig
         self.fio = {}           # (name, bs) -> fio job dict
+        self.fs = {}            # (kernel, workload) -> [per-boot dicts]
         self.errors = []
         self.rows = []
 
@@ -119,6 +124,18 @@ class Report:
                         self.errors.append('%s: fio %s %s: %s' % (
                             path, m.group(1), m.group(2), e))
                     continue
+                m = FS.search(line)
+                if m:
+                    try:
+                        job = json.loads(m.group(4))['jobs'][0]
+                        self.fs.setdefault((kernel, m.group(1)), []).append(
+                            fs_figs(job, int(m.group(2)), int(m.group(3))))
+                    except (ValueError, KeyError, IndexError) as e:
+                        self.errors.append('%s: fs %s: %s' % (
+                            path, m.group(1), e))
+                    continue
+                if 'cev-fs: done' in line and base.startswith('bench-fs-'):
+                    done = True
                 if 'cev-bench: error:' in line:
                     self.errors.append('%s: %s' % (
                         path, line.split('cev-bench: ', 1)[1].strip()))
@@ -390,6 +407,54 @@ class Report:
                         num(f['p50_us']), num(f['p99_us'])))
         print()
 
+    FS_METRICS = (('iops', 'IOPS'), ('fsync_p50_us', 'fsync p50 us'),
+                  ('fsync_p99_us', 'fsync p99 us'),
+                  ('ctx_per_fsync', 'ctx sw per fsync'),
+                  ('jbd2_ctx_per_commit', 'jbd2 ctx sw per commit'),
+                  ('runtime_s', 'run s'))
+
+    def fs_fig(self, kernel, workload, metric):
+        vals = [b[metric] for b in self.fs.get((kernel, workload), [])
+                if b.get(metric) is not None]
+        return statistics.median(vals) if vals else None
+
+    def table_fs(self):
+        workloads = sorted({w for (_, w) in self.fs})
+        if not workloads:
+            return
+        boots = {k: len(v) for (k, _), v in self.fs.items()}
+        print('### 6. File systems: the series against the stock kernel\n')
+        print('ext4 on a memory-backed null_blk (four submit queues, '
+              'completions from a timer after 100 us); fio, psync, 4 '
+              'jobs, random 4 KiB writes with an fsync after every one '
+              '(fsync1) or every 32 (fsync32); seq256m is one 256 MiB '
+              'buffered write and its fsync.  Medians of %s boots of the '
+              'stock kernel and %s of the patched one, interleaved; '
+              'ratio patched / stock.  Context switches are voluntary '
+              'ones of the jbd2 thread per commit, and all of fio\'s job '
+              'threads per fsync.\n' % (boots.get('stock', 0),
+                                        boots.get('perf', 0)))
+        cols = [m for m, _ in self.FS_METRICS]
+        print('| workload | kernel | ' +
+              ' | '.join(t for _, t in self.FS_METRICS) + ' |')
+        print('|---|---|' + '---:|' * len(cols))
+        for w in workloads:
+            stock = {m: self.fs_fig('stock', w, m) for m in cols}
+            perf = {m: self.fs_fig('perf', w, m) for m in cols}
+            for kernel, f in (('stock', stock), ('patched', perf)):
+                print('| %s | %s | %s |' % (w, kernel, ' | '.join(
+                    num(f[m]) if f[m] is not None else '-' for m in cols)))
+            cells = []
+            for m in cols:
+                r = (ratio(perf[m], stock[m])
+                     if perf[m] is not None and stock[m] is not None
+                     else None)
+                cells.append('%.2f' % r if r is not None else '-')
+                if perf[m] is not None:
+                    self.row('fs_' + w, 0, m, perf[m], stock[m])
+            print('| %s | ratio | %s |' % (w, ' | '.join(cells)))
+        print()
+
     def write_tsv(self, path):
         with open(path, 'w') as f:
             f.write('case\tn\tmetric\tvalue\tbaseline\tratio\n')
@@ -398,6 +463,21 @@ class Report:
                     case, n, metric, '%.3f' % value,
                     '' if base is None else '%.3f' % base,
                     '' if r is None else '%.4f' % r))
+
+
+def fs_figs(job, commits, jbd2_ctx):
+    """The figures of one file system workload in one boot."""
+    sync = job['sync']
+    pct = sync['lat_ns'].get('percentile') or {}
+    nsync = sync['total_ios']
+    return {
+        'iops': job['write']['iops'],
+        'fsync_p50_us': pct['50.000000'] / 1e3 if pct else None,
+        'fsync_p99_us': pct['99.000000'] / 1e3 if pct else None,
+        'ctx_per_fsync': job['ctx'] / nsync if nsync else None,
+        'jbd2_ctx_per_commit': jbd2_ctx / commits if commits else None,
+        'runtime_s': job['job_runtime'] / 1e3,
+    }
 
 
 def main():
@@ -419,6 +499,7 @@ def main():
     rep.table_cancel()
     rep.table_layers()
     rep.table_io()
+    rep.table_fs()
     rep.write_tsv(args[0])
     print('%d figures in %s' % (len(rep.rows), args[0]))
     for e in rep.errors:

@@ -8,6 +8,9 @@
 #     ordinary wait queue part (the one thing all three can run);
 #   - perf once for everything else: compounds, cancellation, layers, and
 #     fio through the stacking driver;
+#   - stock and perf in turn, BENCH_FS_PAIRS times, for ext4 over a
+#     null_blk with timer completions: fsync, jbd2's commit and the wait
+#     for a range's writeback, which the series changes;
 #   - perf BENCH_COMPOUND_BOOTS more times with the compounds only: under
 #     TCG a boot can run a case at one of two speeds throughout, so their
 #     figures are the median of the boots' medians, as part 1's are.
@@ -21,8 +24,9 @@
 # benchmark that reports an error, fails the run.
 #
 # BENCH_PAIRS (11), BENCH_COMPOUND_BOOTS (4), BENCH_ROUNDS (7), BENCH_MAX_N
-# (1048576) and BENCH_IO (seconds a fio job, 5; 0 skips the I/O part)
-# scale it.
+# (1048576), BENCH_IO (seconds a fio job, 5; 0 skips the I/O and file
+# system parts) and BENCH_FS_PAIRS (3) scale it; BENCH_ONLY=fs boots for
+# the file system part alone.
 . "$(dirname "$0")/lib.sh"
 
 PAIRS=${BENCH_PAIRS:-11}
@@ -30,6 +34,8 @@ COMPOUND_BOOTS=${BENCH_COMPOUND_BOOTS:-4}
 ROUNDS=${BENCH_ROUNDS:-7}
 MAX_N=${BENCH_MAX_N:-1048576}
 IO=${BENCH_IO:-5}
+FS_PAIRS=${BENCH_FS_PAIRS:-3}
+ONLY=${BENCH_ONLY:-}
 STOCK=$BUILD/stock		# a worktree of build/linux at tag pristine
 PLACEBO=$BUILD/placebo		# another, with the placebo in wait.c
 
@@ -153,6 +159,16 @@ stage "build the placebo kernel (stock, code moved as perf's) and its module" \
 stage "initramfs with fio and the modules" "$TOP/scripts/initramfs.sh" bench
 
 logs=
+# The file system part: stock and perf in turn, FS_PAIRS times.
+for i in $(seq 1 "$FS_PAIRS"); do
+	[ "$IO" -gt 0 ] || break
+	for flavour in stock perf; do
+		stage "boot $flavour $i/$FS_PAIRS: file systems" \
+			boot_bench "bench-fs-$flavour-$i" "$flavour" fs "$IO"
+		logs="$logs $LOGS/bench-fs-$flavour-$i.log"
+	done
+done
+[ "$ONLY" != fs ] || PAIRS=0 COMPOUND_BOOTS=0
 for i in $(seq 1 "$PAIRS"); do
 	for flavour in stock placebo perf; do
 		stage "boot $flavour $i/$PAIRS: ordinary wait queues" \
@@ -160,9 +176,11 @@ for i in $(seq 1 "$PAIRS"); do
 		logs="$logs $LOGS/bench-wake-$flavour-$i.log"
 	done
 done
-stage "boot perf: compounds, cancellation, layers, I/O" \
-	boot_bench bench-main perf compound,cancel,layer "$IO"
-logs="$logs $LOGS/bench-main.log"
+if [ "$ONLY" != fs ]; then
+	stage "boot perf: compounds, cancellation, layers, I/O" \
+		boot_bench bench-main perf compound,cancel,layer "$IO"
+	logs="$logs $LOGS/bench-main.log"
+fi
 for i in $(seq 1 "$COMPOUND_BOOTS"); do
 	stage "boot perf $i/$COMPOUND_BOOTS: compounds" \
 		boot_bench "bench-compound-$i" perf compound 0

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# deps.sh [bench]: install what the pipeline needs from Debian, and
-# nothing already there; with "bench" also what make bench needs.
+# deps.sh [bench]: install what the pipeline and make bench need from
+# Debian, and nothing already there ("bench" is kept for the callers).
 . "$(dirname "$0")/lib.sh"
 
 PKGS="linux-source-6.12 qemu-system-x86 busybox-static ccache build-essential
       flex bison bc libelf-dev libssl-dev cpio kmod rsync dwarves python3
       e2fsprogs quilt git xz-utils perl python3-ply python3-git attr
-      python3-sphinx python3-yaml sparse clang lld llvm"
-[ "${1:-}" = bench ] && PKGS="$PKGS fio"
+      python3-sphinx python3-yaml sparse clang lld llvm fio"
 
 missing=
 for p in $PKGS; do

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # initramfs.sh [bench|kcsan]: build/initramfs.cpio.gz from busybox-static,
 # tests/init as /init, the boot tests under tests/boot, and the Debian
-# binaries busybox lacks, each with the libraries ldd names.  With "bench":
-# build/initramfs-bench.cpio.gz, which adds fio, tests/bench/guest.sh and
+# binaries busybox lacks (e2fsprogs, attr, fio), each with the libraries
+# ldd names.  With "bench":
+# build/initramfs-bench.cpio.gz, which adds tests/bench/guest.sh and
 # the benchmark modules scripts/bench.sh built (build/bench-mod-*).  With
 # "kcsan": build/initramfs-kcsan.cpio.gz, which adds tests/kcsan/guest.sh,
 # the KCSAN filter's list and the modules of build/obj-kcsan (test.sh).
@@ -20,8 +21,8 @@ kcsan)	ROOT=$BUILD/initramfs-kcsan OUT=$BUILD/initramfs-kcsan.cpio.gz ;;
 clang)	ROOT=$BUILD/initramfs-clang OUT=$BUILD/initramfs-clang.cpio.gz ;;
 *)	die "usage: initramfs.sh [bench|kcsan|clang]" ;;
 esac
-GUEST_BINS="/sbin/mke2fs /sbin/e2fsck /usr/bin/setfattr /usr/bin/getfattr"
-[ "$kind" = bench ] && GUEST_BINS="$GUEST_BINS /usr/bin/fio"
+GUEST_BINS="/sbin/mke2fs /sbin/e2fsck /usr/bin/setfattr /usr/bin/getfattr
+	/usr/bin/fio"
 
 copy_with_libs() {
 	local bin=$1 lib
@@ -40,6 +41,7 @@ file -L /bin/busybox 2>/dev/null | grep -q 'statically linked' ||
 install -m 0755 "$TOP/tests/init" "$ROOT/init"
 cp -a "$TOP"/tests/boot/. "$ROOT/tests/"
 install -m 0755 "$TOP/tests/demo" "$ROOT/tests/demo"
+install -D -m 0755 "$TOP/tests/crash/guest.sh" "$ROOT/crash/run.sh"
 for b in $GUEST_BINS; do
 	copy_with_libs "$b"
 done

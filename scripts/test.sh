@@ -57,6 +57,14 @@ if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; t
 	stage "boot the debug kernel: KUnit and boot tests" \
 		"$TOP/scripts/boot.sh" test test "$BOOT_TIMEOUT" $GUEST_DEVICES || true
 	EXPECT_KUNIT=1 "$TOP/scripts/check-log.sh" test || true
+	# KUnit runs once a boot, with one filter: ext4's suites get their own.
+	stage "boot the debug kernel: ext4's KUnit suites" \
+		"$TOP/scripts/boot.sh" ext4-kunit test "$BOOT_TIMEOUT" \
+		'kunit.filter_glob=ext4*' cev.only=none || true
+	EXPECT_KUNIT=1 "$TOP/scripts/check-log.sh" ext4-kunit || true
+	stage "crash test: ext4 on a disk image, killed from the host mid-fsync" \
+		"$TOP/scripts/crash-test.sh" ||
+		result crash fail "crash: scripts/crash-test.sh ran to the end"
 	if "$TOP/scripts/config.sh" kcsan; then
 		result kcsan ok "config: every option of the kcsan fragments is set"
 		if stage "build the KCSAN kernel (build/obj-kcsan)" kcsan_build; then

@@ -250,6 +250,15 @@ int wait_for_cev_io(struct cev *cev);
 int wait_for_cev_killable(struct cev *cev);
 long wait_for_cev_timeout(struct cev *cev, long timeout);
 
+/*
+ * Page cache folios (mm/filemap.c).  Declared here rather than in
+ * <linux/pagemap.h>, which nearly every file includes, for the few that
+ * wait for folios with compound events.
+ */
+struct folio;
+int folio_cev_add(struct cev *cev, struct cev_wait *cw, struct folio *folio,
+		  int bit_nr);
+
 /**
  * cev_wait_attached - is a child attached to a compound?
  * @cw: an initialised child

@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest's half of make bench, run by /init with cev.mode=bench.
 # Kernel command line: cev.bench=perf|stock (which module was built for
-# this kernel), cev.bench_parts=, cev.bench_rounds=, cev.bench_max_n= (the
-# module's parameters), cev.bench_io=SECONDS (0: no I/O part; else each fio
-# job runs that long).  Figures go to the console: the module's
-# "cev-bench: case=..." lines, and one "cev-fio: NAME BS JSON" line per fio
-# job.  scripts/bench-report.py reads them.
+# this kernel), cev.bench_parts= (the module's parts, or "fs" for the file
+# system part alone), cev.bench_rounds=, cev.bench_max_n= (the module's
+# parameters), cev.bench_io=SECONDS (0: no I/O part; else each fio job
+# runs that long).  Figures go to the console: the module's
+# "cev-bench: case=..." lines, one "cev-fio: NAME BS JSON" line per fio
+# job, and the file system part's "cev-fs: ..." lines.
+# scripts/bench-report.py reads them.
 
 flavour=perf parts=wake rounds=7 max_n=1048576 io=0
 for arg in $(cat /proc/cmdline); do
@@ -20,6 +22,65 @@ for arg in $(cat /proc/cmdline); do
 done
 
 echo "cev-bench-guest: $flavour kernel $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPUs, parts=$parts"
+
+# The file system part (parts=fs; the stock kernel runs it too, without
+# the module): ext4 on a memory-backed null_blk with four submit queues
+# whose I/O completes from a timer after 100 us, so that fsync and jbd2
+# sleep.  One line a workload: "cev-fs: NAME COMMITS CTXSW JSON", with
+# the commits of the file system's jbd2 thread and its voluntary context
+# switches during the run (0 0 without a journal), and fio's report.
+FSDEV=/dev/cvfsb
+fs_dev() {
+	cfg=/sys/kernel/config
+	nb=$cfg/nullb/cvfsb
+	mount -t configfs configfs $cfg 2>/dev/null
+	mkdir $nb && echo 1 >$nb/memory_backed && echo 2 >$nb/irqmode &&
+		echo 100000 >$nb/completion_nsec && echo 4 >$nb/submit_queues &&
+		echo 4096 >$nb/blocksize && echo 1024 >$nb/size &&
+		echo 1 >$nb/power && [ -b $FSDEV ] ||
+		echo "cev-bench: error: cannot make $FSDEV"
+}
+jbd2_pid() {
+	for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "jbd2/cvfsb-8" ] && echo ${d#/proc/}
+	done
+}
+jbd2_commits() { read -r n _ </proc/fs/jbd2/cvfsb-8/info 2>/dev/null && echo "$n" || echo 0; }
+jbd2_ctxsw() {
+	pid=$(jbd2_pid)
+	[ -n "$pid" ] && sed -n 's/^voluntary_ctxt_switches:\t*//p' /proc/$pid/status || echo 0
+}
+# fs_job NAME MKFS-OPTS FIO-OPTS...
+fs_job() {
+	name=$1 mkfs=$2
+	shift 2
+	mkfs.ext4 -q -F -b 4096 $mkfs $FSDEV && mkdir -p /mnt/b &&
+		mount -t ext4 $FSDEV /mnt/b ||
+		{ echo "cev-bench: error: mkfs and mount for $name"; return; }
+	c0=$(jbd2_commits) s0=$(jbd2_ctxsw)
+	fio --name="$name" --directory=/mnt/b --thread --ioengine=psync \
+		--group_reporting --randrepeat=0 --output-format=json "$@" \
+		>/tmp/fio.json 2>/tmp/fio.err ||
+		echo "cev-bench: error: fio $name: $(cat /tmp/fio.err)"
+	c1=$(jbd2_commits) s1=$(jbd2_ctxsw)
+	echo "cev-fs: $name $((c1 - c0)) $((s1 - s0)) $(tr -d '\n' </tmp/fio.json)"
+	umount /mnt/b
+}
+fs_bench() {
+	fs_dev
+	for sync in 1 32; do
+		fs_job ordered_fsync$sync "" --rw=randwrite --bs=4k --size=32M \
+			--numjobs=4 --fsync=$sync --time_based --runtime="$io"
+	done
+	fs_job nojournal_fsync1 "-O ^has_journal" --rw=randwrite --bs=4k \
+		--size=32M --numjobs=4 --fsync=1 --time_based --runtime="$io"
+	fs_job seq256m "" --rw=write --bs=1M --size=256M --end_fsync=1
+	echo "cev-fs: done"
+}
+if [ "$parts" = fs ]; then
+	fs_bench
+	exit 0
+fi
 insmod "/bench/cev_bench-$flavour.ko" parts="$parts" rounds="$rounds" max_n="$max_n" ||
 	echo "cev-bench: error: insmod of cev_bench-$flavour.ko failed"
 [ "$io" -gt 0 ] 2>/dev/null || exit 0

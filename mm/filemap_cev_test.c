@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for folio_cev_add() in mm/filemap.c: compound children on
+ * the end of a folio's lock and of its writeback.
+ *
+ * The folios belong to no file: the test locks them and starts and ends
+ * their writeback itself, as a file system and its I/O completion would.
+ */
+#include <kunit/test.h>
+#include <linux/cev.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+
+static void folio_put_action(void *folio)
+{
+	folio_put(folio);
+}
+
+static struct folio *test_folio(struct kunit *test)
+{
+	struct folio *folio = folio_alloc(GFP_KERNEL, 0);
+
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, folio_put_action, folio), 0);
+	return folio;
+}
+
+/* A compound of one child on @folio's @bit_nr, armed. */
+static struct cev *one_child(struct kunit *test, struct folio *folio,
+			     int bit_nr)
+{
+	struct cev *cev = kunit_kzalloc(test, sizeof(*cev), GFP_KERNEL);
+	struct cev_wait *cw = kunit_kzalloc(test, sizeof(*cw), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cev);
+	KUNIT_ASSERT_NOT_NULL(test, cw);
+	cev_init(cev, &cev_all, 0);
+	cev_wait_init(cw, NULL, NULL);
+	KUNIT_ASSERT_EQ(test, folio_cev_add(cev, cw, folio, bit_nr), 0);
+	KUNIT_ASSERT_EQ(test, cev_arm(cev), 0);
+	return cev;
+}
+
+static void cev_test_folio_child_completes_on_unlock(struct kunit *test)
+{
+	struct folio *folio = test_folio(test);
+	struct cev *cev;
+
+	folio_lock(folio);
+	cev = one_child(test, folio, PG_locked);
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	/* Without PG_waiters, folio_unlock() would wake nobody. */
+	KUNIT_EXPECT_TRUE(test, folio_test_waiters(folio));
+	folio_unlock(folio);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	KUNIT_EXPECT_EQ(test, cev->count, folio_size(folio));
+	cev_finish(cev);
+}
+
+static void cev_test_folio_unlocked_completes_at_add(struct kunit *test)
+{
+	struct folio *folio = test_folio(test);
+	struct cev *cev = one_child(test, folio, PG_writeback);
+
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	cev_finish(cev);
+}
+
+/*
+ * A wake-up of the folio's other bit, on the same queue, must neither
+ * complete the child nor let folio_wake_bit() clear PG_waiters under it:
+ * the end of writeback would then wake nobody and the child would hang.
+ */
+static void cev_test_folio_writeback_child_keeps_waiters(struct kunit *test)
+{
+	struct folio *folio = test_folio(test);
+	struct cev *cev;
+
+	folio_lock(folio);
+	folio_start_writeback(folio);
+	cev = one_child(test, folio, PG_writeback);
+	folio_unlock(folio);		/* wakes the queue for PG_locked */
+	KUNIT_EXPECT_FALSE(test, cev_done(cev));
+	KUNIT_EXPECT_TRUE(test, folio_test_waiters(folio));
+	folio_end_writeback(folio);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, 0);
+	cev_finish(cev);
+}
+
+static void cev_test_folio_other_bit_is_refused(struct kunit *test)
+{
+	struct cev *cev = kunit_kzalloc(test, sizeof(*cev), GFP_KERNEL);
+	struct cev_wait *cw = kunit_kzalloc(test, sizeof(*cw), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, cev);
+	KUNIT_ASSERT_NOT_NULL(test, cw);
+	cev_init(cev, &cev_all, 0);
+	cev_wait_init(cw, NULL, NULL);
+	KUNIT_EXPECT_EQ(test, folio_cev_add(cev, cw, test_folio(test), PG_dirty),
+			-EINVAL);
+	KUNIT_EXPECT_FALSE(test, cev_wait_attached(cw));
+	cev_finish(cev);
+}
+
+static struct kunit_case cev_folio_cases[] = {
+	KUNIT_CASE(cev_test_folio_child_completes_on_unlock),
+	KUNIT_CASE(cev_test_folio_unlocked_completes_at_add),
+	KUNIT_CASE(cev_test_folio_writeback_child_keeps_waiters),
+	KUNIT_CASE(cev_test_folio_other_bit_is_refused),
+	{}
+};
+
+static struct kunit_suite cev_folio_suite = {
+	.name = "cev_folio",
+	.test_cases = cev_folio_cases,
+};
+
+kunit_test_suite(cev_folio_suite);
+
+MODULE_DESCRIPTION("KUnit tests for compound events on folios");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# crash-test.sh: ext4 on a disk image killed in the middle of fsyncs.
+# The debug kernel boots with build/crash.img as a virtio-blk disk (host
+# cache off, so a write the guest was told is done is in the file), makes
+# ext4 on it, and runs an fsync-heavy fio load while it writes records
+# that it acknowledges on the console once fsync returned
+# (tests/crash/guest.sh).  After CRASH_ACKS (40) acknowledgements the host
+# kills QEMU with SIGKILL, and boots again: the mount must replay the
+# journal, e2fsck -f must find the file system clean, and every record
+# acknowledged must read back right.  One result, crash:crash_replay, from
+# the second boot's KTAP; any kernel report in either log fails.
+. "$(dirname "$0")/lib.sh"
+
+IMG=$BUILD/crash.img
+ACKS=${CRASH_ACKS:-40}
+DISK="-drive file=$IMG,if=virtio,format=raw,cache=none,aio=threads"
+
+rm -f "$IMG"
+truncate -s 256M "$IMG"
+# Boot, and kill the guest once it acknowledged ACKS records.
+QEMU_EXTRA=$DISK KILLED_OK=1 "$TOP/scripts/boot.sh" crash-write crash 900 \
+	kunit.enable=0 cev.crash=write &
+boot=$!
+log=$LOGS/crash-write.log
+acked=0
+while kill -0 $boot 2>/dev/null; do
+	acked=$(tr -d '\r' <"$log" 2>/dev/null | sed -n 's/^cev-crash: acked //p' | tail -1)
+	acked=${acked:-0}
+	if [ "$acked" -ge "$ACKS" ]; then
+		pkill -KILL -f "qemu-system-x86_64.*file=$IMG," || true
+		break
+	fi
+	sleep 0.2
+done
+wait $boot || true
+if grep -q '^cev-crash: error' "$log"; then
+	result crash fail "crash: $(grep -m1 '^cev-crash: error' "$log" | tr -d '\r')"
+	exit 0
+fi
+# Acknowledged before the kill: the last line the console got.
+acked=$(tr -d '\r' <"$log" | sed -n 's/^cev-crash: acked //p' | tail -1)
+say "crash: killed the guest after ${acked:-0} acknowledged records"
+KILLED=1 "$TOP/scripts/check-log.sh" crash-write || true
+QEMU_EXTRA=$DISK "$TOP/scripts/boot.sh" crash-check crash 900 \
+	kunit.enable=0 cev.crash=check cev.crash_acked="${acked:-0}" || true
+"$TOP/scripts/check-log.sh" crash-check || true
