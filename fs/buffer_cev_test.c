@@ -321,6 +321,89 @@ static void cev_test_wait_on_buffers_waits_for_all_after_eio(struct kunit *test)
 	run_wait_on_many_buffers(test, MANY_BUFFERS - 5, -EIO);
 }
 
+/*
+ * A device that ends the buffers in a given order, once @start is
+ * completed.  A step of -1 stands for another task that reads the failed
+ * buffer again and makes it uptodate.
+ */
+struct scripted_end {
+	struct buffer_head **bhs;
+	const int *steps;
+	int nr_steps;
+	int fail;
+	struct completion start;
+	struct completion done;
+};
+
+static int scripted_end_fn(void *arg)
+{
+	struct scripted_end *d = arg;
+	int i, b;
+
+	wait_for_completion(&d->start);
+	for (i = 0; i < d->nr_steps; i++) {
+		usleep_range(200, 400);
+		b = d->steps[i];
+		if (b < 0)
+			set_buffer_uptodate(d->bhs[d->fail]);
+		else
+			end_io(d->bhs[b], b != d->fail);
+	}
+	complete(&d->done);
+	return 0;
+}
+
+/* bh_cev_add() that starts the device once the failing buffer is added. */
+static int bh_cev_add_starts_device(struct cev *cev, struct cev_wait *cw,
+				    struct buffer_head *bh)
+{
+	struct kunit *test = kunit_get_current_test();
+	struct scripted_end *d = test->priv;
+	int ret;
+
+	kunit_deactivate_static_stub(test, bh_cev_add);
+	ret = bh_cev_add(cev, cw, bh);
+	kunit_activate_static_stub(test, bh_cev_add, bh_cev_add_starts_device);
+	if (bh == d->bhs[d->fail])
+		complete(&d->start);
+	return ret;
+}
+
+/*
+ * The failed buffer is in the first batch; the others are waited for
+ * while another task makes it uptodate again.  Its write failed all the
+ * same: the error must not get lost.
+ */
+static void cev_test_wait_on_buffers_keeps_eio(struct kunit *test)
+{
+	static const int steps[] = {
+		12, 13, 14, 15, 16, 17, 18, 19, -1,
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+	};
+	struct buffer_head *bhs[MANY_BUFFERS];
+	struct scripted_end d = {
+		.bhs = bhs, .steps = steps, .nr_steps = ARRAY_SIZE(steps),
+		.fail = 15,
+	};
+	struct task_struct *t;
+	int i;
+
+	for (i = 0; i < MANY_BUFFERS; i++) {
+		bhs[i] = test_bh(test);
+		lock_buffer(bhs[i]);
+	}
+	init_completion(&d.start);
+	init_completion(&d.done);
+	test->priv = &d;
+	kunit_activate_static_stub(test, bh_cev_add, bh_cev_add_starts_device);
+	t = kthread_run(scripted_end_fn, &d, "cev-bh-end");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_EQ(test, wait_on_buffers(MANY_BUFFERS, bhs), -EIO);
+	kunit_deactivate_static_stub(test, bh_cev_add);
+	complete(&d.start);		/* if the buffer was never added */
+	wait_for_completion(&d.done);
+}
+
 static struct kunit_case cev_buffer_cases[] = {
 	KUNIT_CASE(cev_test_bh_child_completes_on_unlock),
 	KUNIT_CASE(cev_test_bh_child_ignores_other_buffers),
@@ -331,6 +414,7 @@ static struct kunit_case cev_buffer_cases[] = {
 	KUNIT_CASE(cev_test_wait_on_buffers_falls_back_after_add_error),
 	KUNIT_CASE(cev_test_wait_on_buffers_many_in_order),
 	KUNIT_CASE(cev_test_wait_on_buffers_waits_for_all_after_eio),
+	KUNIT_CASE(cev_test_wait_on_buffers_keeps_eio),
 	{}
 };
 

@@ -25,7 +25,7 @@ rc=0
 # shellcheck disable=SC2086 # QEMU_EXTRA is words
 timeout -k 10 "$timeout" qemu-system-x86_64 \
 	-accel tcg -m "$MEM" -smp "$CPUS" -nographic -no-reboot \
-	-kernel "$KERNEL" -initrd "$INITRD" $QEMU_EXTRA \
+	-kernel "$KERNEL" -initrd "$INITRD" ${QEMU_EXTRA:-} \
 	-append "console=ttyS0 panic=-1 oops=panic kunit.filter_glob=cev* cev.mode=$mode cev.cpus=$CPUS $*" \
 	</dev/null >"$log" 2>&1 || rc=$?
 secs=$(($(date +%s) - t0))

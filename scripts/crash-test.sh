@@ -5,7 +5,7 @@
 # cache off, so a write the guest was told is done is in the file), makes
 # ext4 on it, and runs an fsync-heavy fio load while it writes records
 # that it acknowledges on the console once fsync returned
-# (tests/crash/guest.sh).  After CRASH_ACKS (40) acknowledgements the host
+# (tests/crash/guest.sh).  After CRASH_ACKS (200) acknowledgements the host
 # kills QEMU with SIGKILL, and boots again: the mount must replay the
 # journal, e2fsck -f must find the file system clean, and every record
 # acknowledged must read back right.  One result, crash:crash_replay, from
@@ -13,10 +13,10 @@
 . "$(dirname "$0")/lib.sh"
 
 IMG=$BUILD/crash.img
-ACKS=${CRASH_ACKS:-40}
+ACKS=${CRASH_ACKS:-200}
 DISK="-drive file=$IMG,if=virtio,format=raw,cache=none,aio=threads"
 
-rm -f "$IMG"
+rm -f "$IMG" "$LOGS/crash-write.log"
 truncate -s 256M "$IMG"
 # Boot, and kill the guest once it acknowledged ACKS records.
 QEMU_EXTRA=$DISK KILLED_OK=1 "$TOP/scripts/boot.sh" crash-write crash 900 \
@@ -24,9 +24,14 @@ QEMU_EXTRA=$DISK KILLED_OK=1 "$TOP/scripts/boot.sh" crash-write crash 900 \
 boot=$!
 log=$LOGS/crash-write.log
 acked=0
+# acked_in LOG: the last record LOG says was acknowledged, or 0.
+acked_in() {
+	local n
+	n=$(tr -d '\r' <"$1" | sed -n 's/^cev-crash: acked //p' | tail -1)
+	echo "${n:-0}"
+}
 while kill -0 $boot 2>/dev/null; do
-	acked=$(tr -d '\r' <"$log" 2>/dev/null | sed -n 's/^cev-crash: acked //p' | tail -1)
-	acked=${acked:-0}
+	[ -f "$log" ] && acked=$(acked_in "$log")
 	if [ "$acked" -ge "$ACKS" ]; then
 		pkill -KILL -f "qemu-system-x86_64.*file=$IMG," || true
 		break
@@ -39,9 +44,9 @@ if grep -q '^cev-crash: error' "$log"; then
 	exit 0
 fi
 # Acknowledged before the kill: the last line the console got.
-acked=$(tr -d '\r' <"$log" | sed -n 's/^cev-crash: acked //p' | tail -1)
-say "crash: killed the guest after ${acked:-0} acknowledged records"
+acked=$(acked_in "$log")
+say "crash: killed the guest after $acked acknowledged records"
 KILLED=1 "$TOP/scripts/check-log.sh" crash-write || true
 QEMU_EXTRA=$DISK "$TOP/scripts/boot.sh" crash-check crash 900 \
-	kunit.enable=0 cev.crash=check cev.crash_acked="${acked:-0}" || true
+	kunit.enable=0 cev.crash=check cev.crash_acked="$acked" || true
 "$TOP/scripts/check-log.sh" crash-check || true

@@ -253,11 +253,14 @@ long wait_for_cev_timeout(struct cev *cev, long timeout);
 /*
  * Page cache folios (mm/filemap.c).  Declared here rather than in
  * <linux/pagemap.h>, which nearly every file includes, for the few that
- * wait for folios with compound events.
+ * wait for folios with compound events; only with CONFIG_CEV, so that a
+ * caller without it fails to compile rather than to link.
  */
+#ifdef CONFIG_CEV
 struct folio;
 int folio_cev_add(struct cev *cev, struct cev_wait *cw, struct folio *folio,
 		  int bit_nr);
+#endif
 
 /**
  * cev_wait_attached - is a child attached to a compound?

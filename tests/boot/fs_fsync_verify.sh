@@ -2,8 +2,9 @@
 # fsync through the batched waits: fio writes 4 KiB blocks at random with
 # an fsync after each, then reads every block back and checks it
 # (crc32c), on ext4 with a journal (jbd2's commit waits for the blocks it
-# wrote with wait_on_buffers()), on ext4 without one and on ext2 with
-# 1 KiB blocks (fsync_buffers_list() waits so for the indirect blocks);
+# wrote with wait_on_buffers()), on ext4 without one and on ext2
+# (fsync_buffers_list() waits so for the indirect blocks fio's writes
+# allocate);
 # over brd, whose I/O ends inside submit, and over a null_blk whose I/O
 # ends from a timer, so that the waits sleep.  e2fsck -f afterwards.
 # On the null_blk, a stack trace of every compound armed must show the
@@ -22,14 +23,14 @@ mkfs_for() {
 	case $1 in
 	ext4) mkfs.ext4 -q -F -b 4096 "$2" && echo ext4 ;;
 	ext4-nojournal) mkfs.ext4 -q -F -b 4096 -O ^has_journal "$2" && echo ext4 ;;
-	ext2) mke2fs -q -F -t ext2 -b 1024 "$2" && echo ext2 ;;
+	ext2) /sbin/mke2fs -q -F -t ext2 -b 4096 "$2" && echo ext2 ;;
 	esac
 }
 
 # armed_from FUNC...: was a compound armed, while tracing, in one of FUNC?
 armed_from() {
 	for f in "$@"; do
-		grep -q "=> $f+" $T/trace && return 0
+		grep -qE "=> $f(\+|\$)" $T/trace && return 0
 	done
 	return 1
 }

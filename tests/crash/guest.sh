@@ -32,6 +32,8 @@ write() {
 	fio --name=load --directory=/mnt/c/fio --thread --rw=randwrite \
 		--bs=4k --size=8M --numjobs=2 --fsync=1 --ioengine=psync \
 		--time_based --runtime=600 >/dev/null 2>&1 &
+	# The records begin once fio has laid its files out and is fsyncing.
+	sleep 3
 	i=0
 	while :; do
 		i=$((i + 1))
