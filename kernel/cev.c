@@ -173,31 +173,66 @@ enum {
 
 /*
  * The key of a held wake-up is replayed after the waker has returned, and
- * keys may live in the waker's stack frame (wake_up_bit()'s do): keep a
- * copy of those.  Copied and compared field by field: the padding of a
- * struct on the waker's stack is whatever was there.
+ * keys may live in the waker's stack frame (wake_up_bit()'s and
+ * folio_wake_bit()'s do): keep a copy of those.  Copied and compared
+ * field by field: the padding of a struct on the waker's stack is
+ * whatever was there.
  */
 static void *lev_save_key(struct lev *lev, void *key)
 {
-	const struct wait_bit_key *k = key;
+	const struct wait_bit_key *bk = key;
+	const struct wait_page_key *pk = key;
 
-	if (!key || lev->key_type == LEV_KEY_VALUE)
+	if (!key)
+		return NULL;
+	switch (lev->key_type) {
+	case LEV_KEY_WAIT_BIT:
+		lev->key_copy.bit.flags = bk->flags;
+		lev->key_copy.bit.bit_nr = bk->bit_nr;
+		lev->key_copy.bit.timeout = bk->timeout;
+		return &lev->key_copy.bit;
+	case LEV_KEY_WAIT_PAGE:
+		lev->key_copy.page.folio = pk->folio;
+		lev->key_copy.page.bit_nr = pk->bit_nr;
+		lev->key_copy.page.page_match = 0;
+		return &lev->key_copy.page;
+	default:
 		return key;
-	lev->key_copy.flags = k->flags;
-	lev->key_copy.bit_nr = k->bit_nr;
-	lev->key_copy.timeout = k->timeout;
-	return &lev->key_copy;
+	}
 }
 
-/* Is @key the wake-up @lev holds?  Same word and bit for wait-bit keys. */
+/* Is @key the wake-up @lev holds?  Same word (or folio) and bit if copied. */
 static bool lev_held_key(struct lev *lev, void *key)
 {
-	const struct wait_bit_key *k = key;
+	const struct wait_bit_key *bk = key;
+	const struct wait_page_key *pk = key;
 
-	if (!key || lev->key_type == LEV_KEY_VALUE || !lev->key)
+	if (!key || !lev->key)
 		return key == lev->key;
-	return k->flags == lev->key_copy.flags &&
-	       k->bit_nr == lev->key_copy.bit_nr;
+	switch (lev->key_type) {
+	case LEV_KEY_WAIT_BIT:
+		return bk->flags == lev->key_copy.bit.flags &&
+		       bk->bit_nr == lev->key_copy.bit.bit_nr;
+	case LEV_KEY_WAIT_PAGE:
+		return pk->folio == lev->key_copy.page.folio &&
+		       pk->bit_nr == lev->key_copy.page.bit_nr;
+	default:
+		return key == lev->key;
+	}
+}
+
+/*
+ * The walk stops at @lev: the entries behind it are not visited.  A
+ * folio's waker keeps PG_waiters only if its walk met a waiter of the
+ * folio (page_match, in folio_wake_bit()): say that one may be behind.
+ */
+static int lev_stop_walk(struct lev *lev, void *key)
+{
+	struct wait_page_key *pk = key;
+
+	if (pk && lev->key_type == LEV_KEY_WAIT_PAGE)
+		pk->page_match = 1;
+	return -1;
 }
 
 static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
@@ -207,7 +242,7 @@ static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
 
 	/* The replay of the held wake-up will cover this one too. */
 	if (test_bit(LEV_HELD, &lev->flags) && lev_held_key(lev, key))
-		return -1;
+		return lev_stop_walk(lev, key);
 
 	if (lev->ops->wake(lev, key) == LEV_CONTINUE)
 		return 0;
@@ -223,7 +258,7 @@ static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
 	trace_lev_defer(lev);
 	if (lev->ops->work)
 		queue_work(lev->wq, &lev->work);
-	return -1;
+	return lev_stop_walk(lev, key);
 }
 
 static void lev_workfn(struct work_struct *work)
@@ -278,7 +313,8 @@ int lev_add(struct wait_queue_head *head, struct lev *lev)
 		cev_misuse("layer %p has no wake op", lev);
 		return -EINVAL;
 	}
-	if (lev->key_type != LEV_KEY_VALUE && lev->key_type != LEV_KEY_WAIT_BIT) {
+	if (lev->key_type != LEV_KEY_VALUE && lev->key_type != LEV_KEY_WAIT_BIT &&
+	    lev->key_type != LEV_KEY_WAIT_PAGE) {
 		cev_misuse("layer %p has unknown key type %d", lev,
 			   lev->key_type);
 		return -EINVAL;

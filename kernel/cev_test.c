@@ -473,7 +473,7 @@ static void lev_test_unknown_key_type_rejected(struct kunit *test)
 	struct order_log log = {};
 	struct tlayer *l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
 
-	l->lev.key_type = LEV_KEY_WAIT_BIT + 1;
+	l->lev.key_type = LEV_KEY_WAIT_PAGE + 1;
 	KUNIT_EXPECT_EQ(test, lev_add(&head, &l->lev), -EINVAL);
 	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));
 }

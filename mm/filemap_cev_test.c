@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for folio_cev_add() in mm/filemap.c: compound children on
- * the end of a folio's lock and of its writeback.
+ * KUnit tests for folio_cev_add() and folio_lev_add() in mm/filemap.c:
+ * compound children and layers on the end of a folio's lock and of its
+ * writeback.
  *
  * The folios belong to no file: the test locks them and starts and ends
  * their writeback itself, as a file system and its I/O completion would.
@@ -107,11 +108,97 @@ static void cev_test_folio_other_bit_is_refused(struct kunit *test)
 	cev_finish(cev);
 }
 
+/* A layer that holds back the waiters of the end of a folio's writeback. */
+struct wb_layer {
+	struct lev lev;
+	struct folio *folio;
+	struct cev *behind;	/* a compound whose child is queued behind */
+	int works;
+	bool behind_done_in_work;
+};
+
+static enum lev_action wb_layer_wake(struct lev *lev, void *key)
+{
+	struct wb_layer *l = lev->data;
+
+	if (!folio_wake_key_matches(l->folio, key) ||
+	    ((struct wait_page_key *)key)->bit_nr != PG_writeback)
+		return LEV_CONTINUE;
+	return LEV_DEFER;
+}
+
+static void wb_layer_work(struct lev *lev)
+{
+	struct wb_layer *l = lev->data;
+
+	if (l->behind && cev_done(l->behind))
+		l->behind_done_in_work = true;
+	l->works++;
+}
+
+static const struct lev_ops wb_layer_ops = {
+	.wake = wb_layer_wake,
+	.work = wb_layer_work,
+};
+
+/* A writeback of the folio, started under its lock; the layer's work run. */
+static void end_writeback_once(struct wb_layer *l)
+{
+	folio_lock(l->folio);
+	folio_start_writeback(l->folio);
+	folio_unlock(l->folio);
+	folio_end_writeback(l->folio);
+	flush_work(&l->lev.work);
+}
+
+/*
+ * The layer holds back a child waiting for the end of writeback until its
+ * work ran; a child waiting for the lock, queued behind it too, is still
+ * woken by the unlock (PG_waiters kept); and after a wake-up the layer let
+ * pass, the next end of writeback still reaches it.
+ */
+static void cev_test_folio_layer_holds_back_writeback(struct kunit *test)
+{
+	struct wb_layer *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+	struct folio *folio = test_folio(test);
+	struct cev *locked;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	l->folio = folio;
+	lev_init(&l->lev, &wb_layer_ops, l);
+	KUNIT_ASSERT_EQ(test, folio_lev_add(&l->lev, folio), 0);
+	KUNIT_EXPECT_TRUE(test, folio_test_waiters(folio));
+
+	folio_lock(folio);
+	folio_start_writeback(folio);
+	l->behind = one_child(test, folio, PG_writeback);
+	locked = one_child(test, folio, PG_locked);
+	folio_end_writeback(folio);
+	KUNIT_EXPECT_GT(test, wait_for_cev_timeout(l->behind, 10 * HZ), 0);
+	KUNIT_EXPECT_EQ(test, l->works, 1);
+	KUNIT_EXPECT_FALSE(test, l->behind_done_in_work);
+	KUNIT_EXPECT_FALSE(test, cev_done(locked));
+	KUNIT_EXPECT_TRUE(test, folio_test_waiters(folio));
+	folio_unlock(folio);
+	KUNIT_EXPECT_TRUE(test, cev_done(locked));
+	cev_finish(l->behind);
+	cev_finish(locked);
+	l->behind = NULL;
+
+	/* Unlocks the layer lets pass, then writeback ends again. */
+	end_writeback_once(l);
+	KUNIT_EXPECT_EQ(test, l->works, 2);
+	end_writeback_once(l);
+	KUNIT_EXPECT_EQ(test, l->works, 3);
+	lev_del(&l->lev);
+}
+
 static struct kunit_case cev_folio_cases[] = {
 	KUNIT_CASE(cev_test_folio_child_completes_on_unlock),
 	KUNIT_CASE(cev_test_folio_unlocked_completes_at_add),
 	KUNIT_CASE(cev_test_folio_writeback_child_keeps_waiters),
 	KUNIT_CASE(cev_test_folio_other_bit_is_refused),
+	KUNIT_CASE(cev_test_folio_layer_holds_back_writeback),
 	{}
 };
 

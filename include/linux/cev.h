@@ -9,6 +9,7 @@
 
 #include <linux/atomic.h>
 #include <linux/list.h>
+#include <linux/pagemap.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <linux/wait_bit.h>
@@ -39,10 +40,15 @@ enum lev_action {
  * @LEV_KEY_WAIT_BIT: &struct wait_bit_key in the waker's stack frame, as
  *	wake_up_bit() and wake_up_var() pass: a held key is copied, and
  *	matched by word and bit.
+ * @LEV_KEY_WAIT_PAGE: &struct wait_page_key in the waker's stack frame, as
+ *	folio_wake_bit() passes: a held key is copied, and matched by folio
+ *	and bit.  Holding one sets the waker's page_match, so that it keeps
+ *	the folio's PG_waiters for the waiters held behind the layer.
  */
 enum lev_key_type {
 	LEV_KEY_VALUE,
 	LEV_KEY_WAIT_BIT,
+	LEV_KEY_WAIT_PAGE,
 };
 
 /**
@@ -69,8 +75,9 @@ struct lev_ops {
  * @wake_flags: see @mode
  * @key: see @mode
  * @key_type: set before lev_add() to %LEV_KEY_WAIT_BIT on a bit wait
- *	queue (bh_lev_add() does); %LEV_KEY_VALUE by default
- * @key_copy: the copy of a held wait-bit key
+ *	queue (bh_lev_add() does), to %LEV_KEY_WAIT_PAGE on a folio's
+ *	(folio_lev_add() does); %LEV_KEY_VALUE by default
+ * @key_copy: the copy of a held wait-bit or wait-page key
  * @wq: where @work runs: system_wq unless set before lev_add().  A layer
  *	in an I/O path that memory reclaim may wait on needs a workqueue
  *	with WQ_MEM_RECLAIM.
@@ -86,7 +93,10 @@ struct lev {
 	int wake_flags;
 	void *key;
 	enum lev_key_type key_type;
-	struct wait_bit_key key_copy;
+	union {
+		struct wait_bit_key bit;
+		struct wait_page_key page;
+	} key_copy;
 	struct workqueue_struct *wq;
 	struct work_struct work;
 };
@@ -253,14 +263,39 @@ long wait_for_cev_timeout(struct cev *cev, long timeout);
 /*
  * Page cache folios (mm/filemap.c).  Declared here rather than in
  * <linux/pagemap.h>, which nearly every file includes, for the few that
- * wait for folios with compound events; only with CONFIG_CEV, so that a
- * caller without it fails to compile rather than to link.
+ * wait for folios with compound events or layer on them; only with
+ * CONFIG_CEV, so that a caller without it fails to compile rather than to
+ * link.
  */
 #ifdef CONFIG_CEV
-struct folio;
 int folio_cev_add(struct cev *cev, struct cev_wait *cw, struct folio *folio,
 		  int bit_nr);
+int folio_lev_add(struct lev *lev, struct folio *folio);
 #endif
+
+/**
+ * folio_wake_key_matches - is a wake-up of a folio's queue about this folio?
+ * @folio: the folio a layer is on
+ * @key: the key passed to the layer's ->wake op
+ *
+ * The queue is hashed and shared, so a layer on a folio checks every key
+ * with this, whichever bit it cares for (&wait_page_key.bit_nr says which
+ * bit was cleared).  As wake_page_match() does for a sleeping waiter, it
+ * notes in the key that a waiter of @folio is queued, so that
+ * folio_wake_bit() keeps PG_waiters set and the folio's next unlock or end
+ * of writeback wakes the queue, and the layer, again.
+ *
+ * Return: true if @key is about @folio.
+ */
+static inline bool folio_wake_key_matches(struct folio *folio, void *key)
+{
+	struct wait_page_key *k = key;
+
+	if (!k || k->folio != folio)
+		return false;
+	k->page_match = 1;
+	return true;
+}
 
 /**
  * cev_wait_attached - is a child attached to a compound?

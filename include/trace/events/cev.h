@@ -163,20 +163,35 @@ TRACE_EVENT(cev_child_cancel,
 #define _TRACE_CEV_KEY
 /*
  * The held wake-up's key: for a bit wait queue, the word and the bit it
- * is for; else the key itself (often a poll mask, or NULL) and bit -1.
+ * is for; for a folio's, the folio and the bit; else the key itself
+ * (often a poll mask, or NULL) and bit -1.
  */
 static inline const void *lev_trace_key(const struct lev *lev)
 {
-	if (lev->key_type == LEV_KEY_WAIT_BIT && lev->key)
-		return lev->key_copy.flags;
-	return lev->key;
+	if (!lev->key)
+		return NULL;
+	switch (lev->key_type) {
+	case LEV_KEY_WAIT_BIT:
+		return lev->key_copy.bit.flags;
+	case LEV_KEY_WAIT_PAGE:
+		return lev->key_copy.page.folio;
+	default:
+		return lev->key;
+	}
 }
 
 static inline int lev_trace_bit(const struct lev *lev)
 {
-	if (lev->key_type == LEV_KEY_WAIT_BIT && lev->key)
-		return lev->key_copy.bit_nr;
-	return -1;
+	if (!lev->key)
+		return -1;
+	switch (lev->key_type) {
+	case LEV_KEY_WAIT_BIT:
+		return lev->key_copy.bit.bit_nr;
+	case LEV_KEY_WAIT_PAGE:
+		return lev->key_copy.page.bit_nr;
+	default:
+		return -1;
+	}
 }
 #endif
 
