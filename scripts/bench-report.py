@@ -411,7 +411,7 @@ class Report:
                   ('fsync_p99_us', 'fsync p99 us'),
                   ('ctx_per_fsync', 'ctx sw per fsync'),
                   ('jbd2_ctx_per_commit', 'jbd2 ctx sw per commit'),
-                  ('runtime_s', 'run s'))
+                  ('runtime_s', 'job s'))
 
     def fs_fig(self, kernel, workload, metric):
         vals = [b[metric] for b in self.fs.get((kernel, workload), [])
@@ -424,16 +424,21 @@ class Report:
             return
         boots = {k: len(v) for (k, _), v in self.fs.items()}
         print('### 6. File systems: the series against the stock kernel\n')
-        print('ext4 on a memory-backed null_blk (four submit queues, '
-              'completions from a timer after 100 us); fio, psync, 4 '
-              'jobs, random 4 KiB writes with an fsync after every one '
-              '(fsync1) or every 32 (fsync32); seq256m is one 256 MiB '
-              'buffered write and its fsync.  Medians of %s boots of the '
-              'stock kernel and %s of the patched one, interleaved; '
-              'ratio patched / stock.  Context switches are voluntary '
-              'ones of the jbd2 thread per commit, and all of fio\'s job '
-              'threads per fsync.\n' % (boots.get('stock', 0),
-                                        boots.get('perf', 0)))
+        print('ext4 (data=ordered, or without a journal) on nb, a '
+              'memory-backed null_blk (four submit queues, completions '
+              'from a timer after 100 us, in the order issued), and on '
+              'stripe, dm\'s striped target (64 KiB chunks) over two '
+              'such null_blks of 50 us and 400 us, whose completions '
+              'are not in order.  fio, psync, 4 jobs, random 4 KiB '
+              'writes with an fsync after every one (fsync1) or every '
+              '32 (fsync32); seq256m is one 256 MiB buffered write and '
+              'its fsync (one job).  Medians of %s boots of the stock '
+              'kernel and %s of the patched one, interleaved; ratio '
+              'patched / stock.  Context switches: the voluntary ones '
+              'of the jbd2 thread per commit, and all of fio\'s job '
+              'threads per fsync (for seq256m, of the whole job).  Job '
+              's: the jobs\' run times added up.\n' % (
+                  boots.get('stock', 0), boots.get('perf', 0)))
         cols = [m for m, _ in self.FS_METRICS]
         print('| workload | kernel | ' +
               ' | '.join(t for _, t in self.FS_METRICS) + ' |')
@@ -470,6 +475,8 @@ def fs_figs(job, commits, jbd2_ctx):
     sync = job['sync']
     pct = sync['lat_ns'].get('percentile') or {}
     nsync = sync['total_ios']
+    if not nsync and 'end_fsync' in job.get('job options', {}):
+        nsync = 1               # fio does not count the final fsync
     return {
         'iops': job['write']['iops'],
         'fsync_p50_us': pct['50.000000'] / 1e3 if pct else None,

@@ -4,7 +4,7 @@
 # tests/init as /init, the boot tests under tests/boot, and the Debian
 # binaries busybox lacks (e2fsprogs, attr, fio), each with the libraries
 # ldd names.  With "bench":
-# build/initramfs-bench.cpio.gz, which adds tests/bench/guest.sh and
+# build/initramfs-bench.cpio.gz, which adds dmsetup, tests/bench/guest.sh and
 # the benchmark modules scripts/bench.sh built (build/bench-mod-*).  With
 # "kcsan": build/initramfs-kcsan.cpio.gz, which adds tests/kcsan/guest.sh,
 # the KCSAN filter's list and the modules of build/obj-kcsan (test.sh).
@@ -23,6 +23,7 @@ clang)	ROOT=$BUILD/initramfs-clang OUT=$BUILD/initramfs-clang.cpio.gz ;;
 esac
 GUEST_BINS="/sbin/mke2fs /sbin/e2fsck /usr/bin/setfattr /usr/bin/getfattr
 	/usr/bin/fio"
+[ "$kind" = bench ] && GUEST_BINS="$GUEST_BINS /sbin/dmsetup"
 
 copy_with_libs() {
 	local bin=$1 lib

@@ -24,57 +24,84 @@ done
 echo "cev-bench-guest: $flavour kernel $(uname -r), $(grep -c '^processor' /proc/cpuinfo) CPUs, parts=$parts"
 
 # The file system part (parts=fs; the stock kernel runs it too, without
-# the module): ext4 on a memory-backed null_blk with four submit queues
-# whose I/O completes from a timer after 100 us, so that fsync and jbd2
-# sleep.  One line a workload: "cev-fs: NAME COMMITS CTXSW JSON", with
-# the commits of the file system's jbd2 thread and its voluntary context
-# switches during the run (0 0 without a journal), and fio's report.
-FSDEV=/dev/cvfsb
-fs_dev() {
+# the module): ext4 on two devices whose I/O completes from timers, so
+# that fsync and jbd2 sleep.  "nb": a memory-backed null_blk with four
+# submit queues and 100 us completions, which end in the order they were
+# issued.  "stripe": dm's striped target (64 KiB chunks) over two such
+# null_blks, of 50 us and 400 us, whose completions do not.  One line a
+# workload: "cev-fs: DEV:NAME COMMITS CTXSW JSON", with the commits of
+# the file system's jbd2 thread and its voluntary context switches during
+# the run (0 0 without a journal), and fio's report.
+
+# fs_nullb NAME USECS: a memory-backed null_blk of 1 GiB made through
+# configfs, completing from a timer after USECS.
+fs_nullb() {
 	cfg=/sys/kernel/config
-	nb=$cfg/nullb/cvfsb
-	mount -t configfs configfs $cfg 2>/dev/null
+	nb=$cfg/nullb/$1
+	grep -q " $cfg configfs" /proc/mounts || mount -t configfs configfs $cfg
 	mkdir $nb && echo 1 >$nb/memory_backed && echo 2 >$nb/irqmode &&
-		echo 100000 >$nb/completion_nsec && echo 4 >$nb/submit_queues &&
-		echo 4096 >$nb/blocksize && echo 1024 >$nb/size &&
-		echo 1 >$nb/power && [ -b $FSDEV ] ||
-		echo "cev-bench: error: cannot make $FSDEV"
+		echo $(($2 * 1000)) >$nb/completion_nsec &&
+		echo 4 >$nb/submit_queues && echo 4096 >$nb/blocksize &&
+		echo 1024 >$nb/size && echo 1 >$nb/power && [ -b /dev/$1 ] ||
+		echo "cev-bench: error: cannot make /dev/$1"
 }
-jbd2_pid() {
-	for d in /proc/[0-9]*; do
-		[ "$(cat $d/comm 2>/dev/null)" = "jbd2/cvfsb-8" ] && echo ${d#/proc/}
-	done
+# fs_stripe: /dev/mapper/cvstripe over /dev/cvfs50 and /dev/cvfs400.
+fs_stripe() {
+	sectors=$((2 * 1024 * 2048))
+	echo "0 $sectors striped 2 128 /dev/cvfs50 0 /dev/cvfs400 0" |
+		dmsetup create cvstripe --noudevsync --noudevrules &&
+		[ -b /dev/mapper/cvstripe ] ||
+		echo "cev-bench: error: cannot make /dev/mapper/cvstripe"
 }
-jbd2_commits() { read -r n _ </proc/fs/jbd2/cvfsb-8/info 2>/dev/null && echo "$n" || echo 0; }
+# jbd2_commits DEV / jbd2_ctxsw DEV: of the journal of ext4 on DEV.
+jbd2_name() { echo "$(basename "$(readlink -f "$1")")-8"; }
+jbd2_commits() {
+	read -r n _ <"/proc/fs/jbd2/$(jbd2_name "$1")/info" 2>/dev/null &&
+		echo "$n" || echo 0
+}
 jbd2_ctxsw() {
-	pid=$(jbd2_pid)
-	[ -n "$pid" ] && sed -n 's/^voluntary_ctxt_switches:\t*//p' /proc/$pid/status || echo 0
+	comm="jbd2/$(jbd2_name "$1")"
+	for d in /proc/[0-9]*; do
+		[ "$(cat $d/comm 2>/dev/null)" = "$comm" ] || continue
+		sed -n 's/^voluntary_ctxt_switches:\t*//p' $d/status
+		return
+	done
+	echo 0
 }
-# fs_job NAME MKFS-OPTS FIO-OPTS...
+# fs_job DEV LABEL:NAME MKFS-OPTS FIO-OPTS...
 fs_job() {
-	name=$1 mkfs=$2
-	shift 2
-	mkfs.ext4 -q -F -b 4096 $mkfs $FSDEV && mkdir -p /mnt/b &&
-		mount -t ext4 $FSDEV /mnt/b ||
+	dev=$1 name=$2 mkfs=$3
+	shift 3
+	mkfs.ext4 -q -F -b 4096 $mkfs "$dev" && mkdir -p /mnt/b &&
+		mount -t ext4 "$dev" /mnt/b ||
 		{ echo "cev-bench: error: mkfs and mount for $name"; return; }
-	c0=$(jbd2_commits) s0=$(jbd2_ctxsw)
-	fio --name="$name" --directory=/mnt/b --thread --ioengine=psync \
+	c0=$(jbd2_commits "$dev") s0=$(jbd2_ctxsw "$dev")
+	fio --name="${name#*:}" --directory=/mnt/b --thread --ioengine=psync \
 		--group_reporting --randrepeat=0 --output-format=json "$@" \
 		>/tmp/fio.json 2>/tmp/fio.err ||
 		echo "cev-bench: error: fio $name: $(cat /tmp/fio.err)"
-	c1=$(jbd2_commits) s1=$(jbd2_ctxsw)
+	c1=$(jbd2_commits "$dev") s1=$(jbd2_ctxsw "$dev")
 	echo "cev-fs: $name $((c1 - c0)) $((s1 - s0)) $(tr -d '\n' </tmp/fio.json)"
 	umount /mnt/b
 }
 fs_bench() {
-	fs_dev
-	for sync in 1 32; do
-		fs_job ordered_fsync$sync "" --rw=randwrite --bs=4k --size=32M \
-			--numjobs=4 --fsync=$sync --time_based --runtime="$io"
+	fs_nullb cvfsb 100
+	fs_nullb cvfs50 50
+	fs_nullb cvfs400 400
+	fs_stripe
+	for d in nb:/dev/cvfsb stripe:/dev/mapper/cvstripe; do
+		label=${d%%:*} dev=${d#*:}
+		for sync in 1 32; do
+			fs_job "$dev" "$label:ordered_fsync$sync" "" --rw=randwrite \
+				--bs=4k --size=32M --numjobs=4 --fsync=$sync \
+				--time_based --runtime="$io"
+		done
+		fs_job "$dev" "$label:nojournal_fsync1" "-O ^has_journal" \
+			--rw=randwrite --bs=4k --size=32M --numjobs=4 --fsync=1 \
+			--time_based --runtime="$io"
+		fs_job "$dev" "$label:seq256m" "" --rw=write --bs=1M --size=256M \
+			--end_fsync=1
 	done
-	fs_job nojournal_fsync1 "-O ^has_journal" --rw=randwrite --bs=4k \
-		--size=32M --numjobs=4 --fsync=1 --time_based --runtime="$io"
-	fs_job seq256m "" --rw=write --bs=1M --size=256M --end_fsync=1
 	echo "cev-fs: done"
 }
 if [ "$parts" = fs ]; then

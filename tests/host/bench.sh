@@ -118,3 +118,32 @@ grep -v 'done errors' "$main" >"$tmp/bench-wake-perf-9.log"
 # shellcheck disable=SC2086
 check "bench-report.py fails on a module that did not finish" \
 	report_fails "$tmp/bad.tsv" $logs "$tmp/bench-wake-perf-9.log"
+
+# The file system part: "cev-fs:" lines of interleaved stock and perf
+# boots, each ending with "cev-fs: done".
+# fs_line LOG IOPS CTX COMMITS JBD2-CTXSW: one fsync1 workload of 100 fsyncs.
+fs_line() {
+	printf 'cev-fs: nb:ordered_fsync1 %s %s {"jobs": [{"write": {"iops": %s}, "sync": {"total_ios": 100, "lat_ns": {"percentile": {"50.000000": 1000000, "99.000000": 5000000}}}, "ctx": %s, "job_runtime": 20000, "job options": {}}]}\n' \
+		"$4" "$5" "$2" "$3" >>"$1"
+}
+fs_line "$tmp/bench-fs-stock-1.log" 100 300 10 25
+fs_line "$tmp/bench-fs-stock-2.log" 120 300 10 25
+fs_line "$tmp/bench-fs-perf-1.log" 121 200 10 15
+fs_line "$tmp/bench-fs-perf-2.log" 143 200 10 15
+for f in stock-1 stock-2 perf-1 perf-2; do
+	echo "cev-fs: done" >>"$tmp/bench-fs-$f.log"
+done
+fslogs="$tmp/bench-fs-stock-1.log $tmp/bench-fs-stock-2.log
+	$tmp/bench-fs-perf-1.log $tmp/bench-fs-perf-2.log"
+# shellcheck disable=SC2086
+check "bench-report.py accepts the file system part's logs" \
+	report_ok "$tmp/fs.tsv" $fslogs
+touch "$tmp/fs.tsv"
+check "bench-report.py: file systems, patched against stock, medians of the boots" \
+	sh -c "grep -qx 'fs_nb:ordered_fsync1	0	iops	132.000	110.000	1.2000' '$tmp/fs.tsv' &&
+		grep -qx 'fs_nb:ordered_fsync1	0	ctx_per_fsync	2.000	3.000	0.6667' '$tmp/fs.tsv' &&
+		grep -qx 'fs_nb:ordered_fsync1	0	jbd2_ctx_per_commit	1.500	2.500	0.6000' '$tmp/fs.tsv'"
+grep -v 'cev-fs: done' "$tmp/bench-fs-perf-2.log" >"$tmp/bench-fs-perf-9.log"
+# shellcheck disable=SC2086
+check "bench-report.py fails on a file system boot that did not finish" \
+	report_fails "$tmp/bad.tsv" $fslogs "$tmp/bench-fs-perf-9.log"
