@@ -45,13 +45,15 @@ fs_nullb() {
 		echo 1024 >$nb/size && echo 1 >$nb/power && [ -b /dev/$1 ] ||
 		echo "cev-bench: error: cannot make /dev/$1"
 }
-# fs_stripe: /dev/mapper/cvstripe over /dev/cvfs50 and /dev/cvfs400.
+# fs_stripe: dm's striped target over /dev/cvfs50 and /dev/cvfs400, made
+# without udev; prints its block device (/dev/dm-N).
 fs_stripe() {
 	sectors=$((2 * 1024 * 2048))
 	echo "0 $sectors striped 2 128 /dev/cvfs50 0 /dev/cvfs400 0" |
-		dmsetup create cvstripe --noudevsync --noudevrules &&
-		[ -b /dev/mapper/cvstripe ] ||
-		echo "cev-bench: error: cannot make /dev/mapper/cvstripe"
+		dmsetup create cvstripe --noudevsync --noudevrules 2>/tmp/dm.err &&
+		name=$(dmsetup info -c --noheadings -o blkdevname cvstripe) &&
+		[ -b "/dev/$name" ] && echo "/dev/$name" ||
+		echo "cev-bench: error: cannot make the stripe: $(cat /tmp/dm.err)" >&2
 }
 # jbd2_commits DEV / jbd2_ctxsw DEV: of the journal of ext4 on DEV.
 jbd2_name() { echo "$(basename "$(readlink -f "$1")")-8"; }
@@ -88,9 +90,14 @@ fs_bench() {
 	fs_nullb cvfsb 100
 	fs_nullb cvfs50 50
 	fs_nullb cvfs400 400
-	fs_stripe
-	for d in nb:/dev/cvfsb stripe:/dev/mapper/cvstripe; do
+	stripe=$(fs_stripe 2>&1)
+	case $stripe in
+	/dev/*) ;;
+	*) echo "$stripe"; stripe=none ;;
+	esac
+	for d in nb:/dev/cvfsb stripe:$stripe; do
 		label=${d%%:*} dev=${d#*:}
+		[ "$dev" != none ] || continue
 		for sync in 1 32; do
 			fs_job "$dev" "$label:ordered_fsync$sync" "" --rw=randwrite \
 				--bs=4k --size=32M --numjobs=4 --fsync=$sync \
