@@ -22,9 +22,9 @@ OBJ=$BUILD/obj-docs
 LOG=$LOGS/docs.log
 HTML=$OBJ/Documentation/output/$DOCS_DIR/cev.html
 # Functions whose rendered kernel-doc must be in cev.html: one from
-# include/linux/cev.h, one from kernel/cev.c (:export:), one from
-# fs/buffer.c (:identifiers:).
-MUST_RENDER="cev_wait_attached cev_add bh_cev_add"
+# include/linux/cev.h, one from kernel/cev.c (:export:), one each from
+# fs/buffer.c and mm/filemap.c (:identifiers:).
+MUST_RENDER="cev_wait_attached cev_add bh_cev_add folio_lev_add"
 
 # series_files_changed: the files the series adds or changes, one a line.
 series_files_changed() {
