@@ -176,12 +176,12 @@ enum {
  * keys may live in the waker's stack frame (wake_up_bit()'s and
  * folio_wake_bit()'s do): keep a copy of those.  Copied and compared
  * field by field: the padding of a struct on the waker's stack is
- * whatever was there.
+ * whatever was there.  A folio layer's key is known before any wake-up:
+ * lev_add_folio() recorded its folio and bit.
  */
 static void *lev_save_key(struct lev *lev, void *key)
 {
 	const struct wait_bit_key *bk = key;
-	const struct wait_page_key *pk = key;
 
 	if (!key)
 		return NULL;
@@ -192,8 +192,6 @@ static void *lev_save_key(struct lev *lev, void *key)
 		lev->key_copy.bit.timeout = bk->timeout;
 		return &lev->key_copy.bit;
 	case LEV_KEY_WAIT_PAGE:
-		lev->key_copy.page.folio = pk->folio;
-		lev->key_copy.page.bit_nr = pk->bit_nr;
 		lev->key_copy.page.page_match = 0;
 		return &lev->key_copy.page;
 	default:
@@ -222,17 +220,21 @@ static bool lev_held_key(struct lev *lev, void *key)
 }
 
 /*
- * The walk stops at @lev: the entries behind it are not visited.  A
- * folio's waker keeps PG_waiters only if its walk met a waiter of the
- * folio (page_match, in folio_wake_bit()): say that one may be behind.
+ * A folio layer sees the wake-ups of its folio's bit only.  For every
+ * wake-up of its folio, whichever bit, it sets page_match, as
+ * wake_page_match() does for a sleeping waiter: folio_wake_bit() clears
+ * PG_waiters when its walk met no waiter of the folio, and then neither
+ * the layer nor the waiters it holds back would be woken again.  Called
+ * with the queue's lock held, on the waker's key.
  */
-static int lev_stop_walk(struct lev *lev, void *key)
+static bool lev_folio_wake(struct lev *lev, void *key)
 {
 	struct wait_page_key *pk = key;
 
-	if (pk && lev->key_type == LEV_KEY_WAIT_PAGE)
-		pk->page_match = 1;
-	return -1;
+	if (!pk || pk->folio != lev->key_copy.page.folio)
+		return false;
+	pk->page_match = 1;
+	return pk->bit_nr == lev->key_copy.page.bit_nr;
 }
 
 static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
@@ -240,9 +242,12 @@ static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
 {
 	struct lev *lev = container_of(wait, struct lev, wait);
 
+	if (lev->key_type == LEV_KEY_WAIT_PAGE && !lev_folio_wake(lev, key))
+		return 0;
+
 	/* The replay of the held wake-up will cover this one too. */
 	if (test_bit(LEV_HELD, &lev->flags) && lev_held_key(lev, key))
-		return lev_stop_walk(lev, key);
+		return -1;
 
 	if (lev->ops->wake(lev, key) == LEV_CONTINUE)
 		return 0;
@@ -258,7 +263,7 @@ static int lev_wake_function(struct wait_queue_entry *wait, unsigned int mode,
 	trace_lev_defer(lev);
 	if (lev->ops->work)
 		queue_work(lev->wq, &lev->work);
-	return lev_stop_walk(lev, key);
+	return -1;
 }
 
 static void lev_workfn(struct work_struct *work)
@@ -292,6 +297,30 @@ void lev_init(struct lev *lev, const struct lev_ops *ops, void *data)
 }
 EXPORT_SYMBOL_GPL(lev_init);
 
+/* Claim @lev for a queue: it has a ->wake op and is not queued yet. */
+static int lev_claim(struct lev *lev)
+{
+	if (!lev->ops || !lev->ops->wake) {
+		cev_misuse("layer %p has no wake op", lev);
+		return -EINVAL;
+	}
+	if (test_and_set_bit(LEV_QUEUED, &lev->flags)) {
+		cev_misuse("layer %p is already queued", lev);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static void lev_queue(struct wait_queue_head *head, struct lev *lev)
+{
+	unsigned long flags;
+
+	lev->head = head;
+	spin_lock_irqsave(&head->lock, flags);
+	list_add(&lev->wait.entry, &head->head);
+	spin_unlock_irqrestore(&head->lock, flags);
+}
+
 /**
  * lev_add - put a layer on a wait queue
  * @head: the wait queue head of the object to layer on
@@ -300,36 +329,57 @@ EXPORT_SYMBOL_GPL(lev_init);
  * The layer runs on every wake-up of @head before every entry that is
  * queued there when it is added or later, other than layers added later:
  * the layer added last runs first, as in a driver stack.  Any context, but
- * not with @head's lock held.
+ * not with @head's lock held.  A layer on a folio's queue is added with
+ * folio_lev_add().
  *
- * Return: 0; -EINVAL if @lev has no ->wake op or an unknown key_type;
- * -EBUSY if @lev is queued.
+ * Return: 0; -EINVAL if @lev has no ->wake op or a key_type other than
+ * %LEV_KEY_VALUE and %LEV_KEY_WAIT_BIT; -EBUSY if @lev is queued.
  */
 int lev_add(struct wait_queue_head *head, struct lev *lev)
 {
-	unsigned long flags;
+	int ret;
 
-	if (!lev->ops || !lev->ops->wake) {
-		cev_misuse("layer %p has no wake op", lev);
+	if (lev->key_type != LEV_KEY_VALUE && lev->key_type != LEV_KEY_WAIT_BIT) {
+		cev_misuse("layer %p has key type %d", lev, lev->key_type);
 		return -EINVAL;
 	}
-	if (lev->key_type != LEV_KEY_VALUE && lev->key_type != LEV_KEY_WAIT_BIT &&
-	    lev->key_type != LEV_KEY_WAIT_PAGE) {
-		cev_misuse("layer %p has unknown key type %d", lev,
-			   lev->key_type);
-		return -EINVAL;
-	}
-	if (test_and_set_bit(LEV_QUEUED, &lev->flags)) {
-		cev_misuse("layer %p is already queued", lev);
-		return -EBUSY;
-	}
-	lev->head = head;
-	spin_lock_irqsave(&head->lock, flags);
-	list_add(&lev->wait.entry, &head->head);
-	spin_unlock_irqrestore(&head->lock, flags);
+	ret = lev_claim(lev);
+	if (ret)
+		return ret;
+	lev_queue(head, lev);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(lev_add);
+
+/**
+ * lev_add_folio - put a layer on a folio's wait queue, for one of its bits
+ * @head: the folio's queue, which mm/filemap.c alone can find
+ * @lev: an initialised layer that is not queued
+ * @folio: the folio
+ * @bit_nr: the bit whose clearing the layer sees
+ *
+ * For folio_lev_add(), which documents it; nothing else should call it.
+ * The layer's ->wake op sees the wake-ups of @folio's @bit_nr only, with
+ * their &struct wait_page_key.  Any context, but not with @head's lock
+ * held.
+ *
+ * Return: 0; -EINVAL if @lev has no ->wake op; -EBUSY if @lev is queued.
+ */
+int lev_add_folio(struct wait_queue_head *head, struct lev *lev,
+		  struct folio *folio, int bit_nr)
+{
+	int ret = lev_claim(lev);
+
+	if (ret)
+		return ret;
+	lev->key_type = LEV_KEY_WAIT_PAGE;
+	lev->key_copy.page.folio = folio;
+	lev->key_copy.page.bit_nr = bit_nr;
+	lev->key_copy.page.page_match = 0;
+	lev_queue(head, lev);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(lev_add_folio);
 
 /**
  * lev_release - wake the waiters a layer held back

@@ -473,6 +473,9 @@ static void lev_test_unknown_key_type_rejected(struct kunit *test)
 	struct order_log log = {};
 	struct tlayer *l = tlayer_new(test, &tlayer_ops, &log, 10, LEV_DEFER);
 
+	/* A folio's key type only through folio_lev_add(), and no other. */
+	l->lev.key_type = LEV_KEY_WAIT_PAGE;
+	KUNIT_EXPECT_EQ(test, lev_add(&head, &l->lev), -EINVAL);
 	l->lev.key_type = LEV_KEY_WAIT_PAGE + 1;
 	KUNIT_EXPECT_EQ(test, lev_add(&head, &l->lev), -EINVAL);
 	KUNIT_EXPECT_TRUE(test, list_empty(&head.head));

@@ -113,6 +113,7 @@ struct wb_layer {
 	struct lev lev;
 	struct folio *folio;
 	struct cev *behind;	/* a compound whose child is queued behind */
+	int wakes;
 	int works;
 	bool behind_done_in_work;
 };
@@ -120,10 +121,11 @@ struct wb_layer {
 static enum lev_action wb_layer_wake(struct lev *lev, void *key)
 {
 	struct wb_layer *l = lev->data;
+	struct wait_page_key *k = key;
 
-	if (!folio_wake_key_matches(l->folio, key) ||
-	    ((struct wait_page_key *)key)->bit_nr != PG_writeback)
-		return LEV_CONTINUE;
+	/* The core passes the ends of this folio's writeback only. */
+	if (k->folio == l->folio && k->bit_nr == PG_writeback)
+		l->wakes++;
 	return LEV_DEFER;
 }
 
@@ -141,6 +143,11 @@ static const struct lev_ops wb_layer_ops = {
 	.work = wb_layer_work,
 };
 
+static void lev_del_action(void *lev)
+{
+	lev_del(lev);
+}
+
 /* A writeback of the folio, started under its lock; the layer's work run. */
 static void end_writeback_once(struct wb_layer *l)
 {
@@ -154,8 +161,8 @@ static void end_writeback_once(struct wb_layer *l)
 /*
  * The layer holds back a child waiting for the end of writeback until its
  * work ran; a child waiting for the lock, queued behind it too, is still
- * woken by the unlock (PG_waiters kept); and after a wake-up the layer let
- * pass, the next end of writeback still reaches it.
+ * woken by the unlock; the unlocks never reach ->wake; and after them the
+ * next end of writeback still does (the layer keeps PG_waiters).
  */
 static void cev_test_folio_layer_holds_back_writeback(struct kunit *test)
 {
@@ -166,7 +173,10 @@ static void cev_test_folio_layer_holds_back_writeback(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, l);
 	l->folio = folio;
 	lev_init(&l->lev, &wb_layer_ops, l);
-	KUNIT_ASSERT_EQ(test, folio_lev_add(&l->lev, folio), 0);
+	KUNIT_ASSERT_EQ(test, folio_lev_add(&l->lev, folio, PG_dirty), -EINVAL);
+	KUNIT_ASSERT_EQ(test, folio_lev_add(&l->lev, folio, PG_writeback), 0);
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test, lev_del_action, &l->lev), 0);
 	KUNIT_EXPECT_TRUE(test, folio_test_waiters(folio));
 
 	folio_lock(folio);
@@ -178,19 +188,18 @@ static void cev_test_folio_layer_holds_back_writeback(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, l->works, 1);
 	KUNIT_EXPECT_FALSE(test, l->behind_done_in_work);
 	KUNIT_EXPECT_FALSE(test, cev_done(locked));
-	KUNIT_EXPECT_TRUE(test, folio_test_waiters(folio));
 	folio_unlock(folio);
 	KUNIT_EXPECT_TRUE(test, cev_done(locked));
 	cev_finish(l->behind);
 	cev_finish(locked);
 	l->behind = NULL;
 
-	/* Unlocks the layer lets pass, then writeback ends again. */
+	/* Each writeback is unlocked before it ends: those pass the layer. */
 	end_writeback_once(l);
 	KUNIT_EXPECT_EQ(test, l->works, 2);
 	end_writeback_once(l);
 	KUNIT_EXPECT_EQ(test, l->works, 3);
-	lev_del(&l->lev);
+	KUNIT_EXPECT_EQ(test, l->wakes, 3);
 }
 
 static struct kunit_case cev_folio_cases[] = {

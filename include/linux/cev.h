@@ -41,9 +41,10 @@ enum lev_action {
  *	wake_up_bit() and wake_up_var() pass: a held key is copied, and
  *	matched by word and bit.
  * @LEV_KEY_WAIT_PAGE: &struct wait_page_key in the waker's stack frame, as
- *	folio_wake_bit() passes: a held key is copied, and matched by folio
- *	and bit.  Holding one sets the waker's page_match, so that it keeps
- *	the folio's PG_waiters for the waiters held behind the layer.
+ *	folio_wake_bit() passes; set by folio_lev_add(), not by hand.  The
+ *	layer's ->wake sees the wake-ups of its folio's bit only; for every
+ *	wake-up of its folio the core sets page_match, so that the waker
+ *	keeps PG_waiters for the layer and the waiters held behind it.
  */
 enum lev_key_type {
 	LEV_KEY_VALUE,
@@ -75,9 +76,10 @@ struct lev_ops {
  * @wake_flags: see @mode
  * @key: see @mode
  * @key_type: set before lev_add() to %LEV_KEY_WAIT_BIT on a bit wait
- *	queue (bh_lev_add() does), to %LEV_KEY_WAIT_PAGE on a folio's
- *	(folio_lev_add() does); %LEV_KEY_VALUE by default
- * @key_copy: the copy of a held wait-bit or wait-page key
+ *	queue (bh_lev_add() does); %LEV_KEY_WAIT_PAGE is set by
+ *	lev_add_folio(); %LEV_KEY_VALUE by default
+ * @key_copy: the copy of a held wait-bit key; a folio layer's folio and
+ *	bit, and its held key
  * @wq: where @work runs: system_wq unless set before lev_add().  A layer
  *	in an I/O path that memory reclaim may wait on needs a workqueue
  *	with WQ_MEM_RECLAIM.
@@ -103,6 +105,8 @@ struct lev {
 
 void lev_init(struct lev *lev, const struct lev_ops *ops, void *data);
 int lev_add(struct wait_queue_head *head, struct lev *lev);
+int lev_add_folio(struct wait_queue_head *head, struct lev *lev,
+		  struct folio *folio, int bit_nr);
 void lev_del(struct lev *lev);
 void lev_release(struct lev *lev);
 
@@ -270,32 +274,8 @@ long wait_for_cev_timeout(struct cev *cev, long timeout);
 #ifdef CONFIG_CEV
 int folio_cev_add(struct cev *cev, struct cev_wait *cw, struct folio *folio,
 		  int bit_nr);
-int folio_lev_add(struct lev *lev, struct folio *folio);
+int folio_lev_add(struct lev *lev, struct folio *folio, int bit_nr);
 #endif
-
-/**
- * folio_wake_key_matches - is a wake-up of a folio's queue about this folio?
- * @folio: the folio a layer is on
- * @key: the key passed to the layer's ->wake op
- *
- * The queue is hashed and shared, so a layer on a folio checks every key
- * with this, whichever bit it cares for (&wait_page_key.bit_nr says which
- * bit was cleared).  As wake_page_match() does for a sleeping waiter, it
- * notes in the key that a waiter of @folio is queued, so that
- * folio_wake_bit() keeps PG_waiters set and the folio's next unlock or end
- * of writeback wakes the queue, and the layer, again.
- *
- * Return: true if @key is about @folio.
- */
-static inline bool folio_wake_key_matches(struct folio *folio, void *key)
-{
-	struct wait_page_key *k = key;
-
-	if (!k || k->folio != folio)
-		return false;
-	k->page_match = 1;
-	return true;
-}
 
 /**
  * cev_wait_attached - is a child attached to a compound?
