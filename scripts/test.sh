@@ -58,9 +58,14 @@ if stage "apply and build the series (every prefix)" "$TOP/scripts/series.sh"; t
 		"$TOP/scripts/boot.sh" test test "$BOOT_TIMEOUT" $GUEST_DEVICES || true
 	EXPECT_KUNIT=1 "$TOP/scripts/check-log.sh" test || true
 	# KUnit runs once a boot, with one filter: ext4's suites get their own.
+	# The one case ext4 marks slow, test_mb_mark_used_cost, times a loop
+	# that holds a group's spinlock; under KASAN and TCG it runs for
+	# minutes and the soft-lockup watchdog reports it.  It measures, it
+	# does not check: it is skipped (and says so in the KTAP).
 	stage "boot the debug kernel: ext4's KUnit suites" \
 		"$TOP/scripts/boot.sh" ext4-kunit test "$BOOT_TIMEOUT" \
-		'kunit.filter_glob=ext4*' cev.only=none || true
+		'kunit.filter_glob=ext4*' 'kunit.filter=speed>slow' \
+		kunit.filter_action=skip cev.only=none || true
 	EXPECT_KUNIT=1 "$TOP/scripts/check-log.sh" ext4-kunit || true
 	stage "crash test: ext4 on a disk image, killed from the host mid-fsync" \
 		"$TOP/scripts/crash-test.sh" ||
