@@ -31,16 +31,31 @@
  *
  *   linear  one device       b -> device 0, block b
  *   stripe  2..4 devices     b -> device b % n, block b / n
- *   mirror  2..4 devices     writes go to all; reads to all, first good copy
+ *   mirror  2..4 devices     writes go to every healthy leg; reads to the
+ *                            healthy legs, first good copy
+ *
+ * A mirror leg whose write or read fails is marked failed and left out
+ * from then on, as md's raid1 does with a faulty member: a write succeeds
+ * when every block reached at least one leg, a read when one good copy
+ * came back.  A failed leg is not resynchronised; delete and create the
+ * device again once it is replaced.
+ *
+ * The queue limits are stacked from the lower devices, and with them
+ * their write cache and FUA: a bio's REQ_PREFLUSH and REQ_FUA go down
+ * with every lower write (the lower queues merge the flushes), and an
+ * empty flush is one flush bio a lower device, each ending on the wait
+ * queue of a buffer head of its own, a child of the bio's compound like
+ * any other lower I/O.
  *
  * Devices are created by writing "NAME MODE KEY DEVICE..." to
  * /sys/module/cevstack/parameters/create, e.g.
  *
  *   echo "cvm0 mirror 0x5a /dev/ram0 /dev/nullb0" > .../create
  *
- * KEY is a byte; 0 means no layer.  Counters are in
- * /sys/kernel/debug/cevstack/NAME.  The device has no write cache of its
- * own and passes no flush down: use lower devices without a volatile one.
+ * and deleted, when nothing has them open, by writing NAME to .../delete;
+ * a delete waits for the lower I/O the device still has in flight.  KEY
+ * is a byte; 0 means no layer.  Counters and the state of the legs are in
+ * /sys/kernel/debug/cevstack/NAME.
  */
 
 #include <linux/blkdev.h>
@@ -74,12 +89,14 @@ static const char * const cvs_mode_names[] = {
 
 enum cvs_stat {
 	CVS_READS, CVS_WRITES, CVS_BUFFERS, CVS_TRANSFORMS, CVS_ERRORS,
-	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_NR_STATS,
+	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
+	CVS_LEG_ERRORS, CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
-	"timeouts", "cancelled", "hedge_cancelled",
+	"timeouts", "cancelled", "hedge_cancelled", "flushes",
+	"leg_errors",
 };
 
 struct cvs_dev {
@@ -88,7 +105,10 @@ struct cvs_dev {
 	u8 key;
 	int nr_lower;
 	struct file *lower[CVS_MAX_LOWER];
+	unsigned long failed;	/* mirror legs left out, a bit each */
+	atomic_t nr_bufs;	/* lower buffers alive: delete waits for 0 */
 	struct gendisk *disk;
+	struct dentry *debugfs;
 	atomic64_t stats[CVS_NR_STATS];
 	struct list_head list;
 };
@@ -100,6 +120,7 @@ struct cvs_buf {
 	struct lev lev;
 	struct cvs_dev *dev;
 	refcount_t ref;		/* the bio's, and the I/O's while in flight */
+	int lower;		/* index of the lower device */
 	bool layered;
 };
 
@@ -116,8 +137,10 @@ struct cvs_io {
 	struct timer_list timer;
 	struct cvs_dev *dev;
 	struct bio *bio;
-	unsigned int nr_blocks;
+	unsigned int nr_blocks;	/* 0 for an empty flush */
 	unsigned int nr_copies;	/* buffers per block */
+	unsigned int nr_bufs;	/* nr_blocks * nr_copies, or one flush a leg */
+	u8 legs[CVS_MAX_LOWER];	/* mirror: the lower device of each copy */
 	atomic_t pending;	/* the submitter and the completion */
 	bool timed_out;
 	struct cvs_block *blocks;	/* mirror reads only */
@@ -155,11 +178,16 @@ static void cvs_xor(void *p, u8 key)
 
 static void cvs_buf_put(struct cvs_buf *b)
 {
+	struct cvs_dev *d = b->dev;
+
 	if (!refcount_dec_and_test(&b->ref))
 		return;
-	folio_put(b->bh->b_folio);
+	if (b->bh->b_folio)	/* a flush has no data */
+		folio_put(b->bh->b_folio);
 	free_buffer_head(b->bh);
 	kfree(b);
+	/* A delete of the device may go on from here: d is not touched again. */
+	atomic_dec_and_wake_up(&d->nr_bufs);
 	/*
 	 * The last thing a buffer does: cvs_exit() may go on from here.  What
 	 * is left is the return through cvs_end_io(), the window every
@@ -204,17 +232,19 @@ static const struct lev_ops cvs_xor_ops = {
 	.work = cvs_xor_work,
 };
 
+/* A lower buffer for a block of @lower, or with @data false for a flush. */
 static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
-				     sector_t block)
+				     sector_t block, bool data)
 {
 	struct cvs_buf *b = kzalloc(sizeof(*b), GFP_NOIO);
-	struct folio *folio;
+	struct folio *folio = NULL;
 
 	if (!b)
 		return NULL;
 	b->bh = alloc_buffer_head(GFP_NOIO);
-	folio = folio_alloc(GFP_NOIO, 0);
-	if (!b->bh || !folio) {
+	if (data)
+		folio = folio_alloc(GFP_NOIO, 0);
+	if (!b->bh || (data && !folio)) {
 		if (folio)
 			folio_put(folio);
 		if (b->bh)
@@ -222,31 +252,35 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 		kfree(b);
 		return NULL;
 	}
-	folio_set_bh(b->bh, folio, 0);
+	if (folio) {
+		folio_set_bh(b->bh, folio, 0);
+		b->bh->b_size = CVS_BLOCK_SIZE;
+	}
 	b->bh->b_bdev = file_bdev(d->lower[lower]);
 	b->bh->b_blocknr = block;
-	b->bh->b_size = CVS_BLOCK_SIZE;
 	b->bh->b_end_io = cvs_end_io;
 	b->bh->b_private = b;
 	set_buffer_mapped(b->bh);
 	b->dev = d;
+	b->lower = lower;
 	refcount_set(&b->ref, 1);
 	cev_wait_init(&b->cw, NULL, NULL);
+	atomic_inc(&d->nr_bufs);
 	atomic_inc(&cvs_nr_bufs);
 	return b;
 }
 
 /* Which lower device and block hold copy @copy of upper block @block. */
-static void cvs_map(struct cvs_dev *d, sector_t block, int copy,
+static void cvs_map(struct cvs_io *io, sector_t block, int copy,
 		    int *lower, sector_t *lblock)
 {
-	switch (d->mode) {
+	switch (io->dev->mode) {
 	case CVS_STRIPE:
-		*lower = sector_div(block, d->nr_lower);
+		*lower = sector_div(block, io->dev->nr_lower);
 		*lblock = block;
 		break;
 	case CVS_MIRROR:
-		*lower = copy;
+		*lower = io->legs[copy];
 		*lblock = block;
 		break;
 	default:
@@ -301,15 +335,61 @@ static void cvs_copy(struct cvs_io *io, bool to_bio)
 	}
 }
 
+/* The last buffer put may let a delete free the device: io->dev is gone. */
 static void cvs_io_free(struct cvs_io *io)
 {
 	unsigned int i;
 
-	for (i = 0; i < io->nr_blocks * io->nr_copies; i++)
+	for (i = 0; i < io->nr_bufs; i++)
 		if (io->bufs[i])
 			cvs_buf_put(io->bufs[i]);
 	kfree(io->blocks);
 	kfree(io);
+}
+
+/* Leave a mirror leg out from now on; the first time, say so. */
+static void cvs_fail_leg(struct cvs_dev *d, int lower)
+{
+	cvs_count(d, CVS_LEG_ERRORS, 1);
+	if (d->mode != CVS_MIRROR || test_and_set_bit(lower, &d->failed))
+		return;
+	pr_warn("cevstack: %s: leg %d (%pg) failed; %d of %d left\n", d->name,
+		lower, file_bdev(d->lower[lower]),
+		d->nr_lower - bitmap_weight(&d->failed, d->nr_lower),
+		d->nr_lower);
+}
+
+/*
+ * The bio's status from its buffers, all done: a mirror's block is good
+ * when one copy of it is, whatever the others did; a lower device that
+ * failed a buffer is counted, and a mirror leg is left out from then on.
+ */
+static int cvs_io_status(struct cvs_io *io)
+{
+	unsigned int b, c, good;
+	int status = 0;
+
+	/* A mirror read's root sees its blocks, not a copy that failed. */
+	if (!io->all.nr_failed && !io->blocks)
+		return 0;
+	for (b = 0; b < io->nr_bufs; b += io->nr_copies) {
+		for (good = 0, c = 0; c < io->nr_copies; c++) {
+			struct cvs_buf *buf = io->bufs[b + c];
+
+			/* A copy cancelled by its any-of has no result. */
+			if (!cev_wait_done(&buf->cw))
+				continue;
+			if (buf->cw.status)
+				cvs_fail_leg(io->dev, buf->lower);
+			else
+				good++;
+		}
+		/* A stripe's flush is one a leg, not copies: all must do. */
+		if (!good || (io->dev->mode != CVS_MIRROR &&
+			      good < io->nr_copies))
+			status = -EIO;
+	}
+	return status;
 }
 
 /* Task context: hand the result up, detach everything, let go. */
@@ -322,6 +402,8 @@ static void cvs_io_work(struct work_struct *work)
 	unsigned int i;
 
 	timer_delete_sync(&io->timer);	/* no cev_cancel() during finish */
+	if (!io->timed_out)
+		status = cvs_io_status(io);
 	if (read && !status)
 		cvs_copy(io, true);
 	cev_finish(&io->all);
@@ -331,7 +413,7 @@ static void cvs_io_work(struct work_struct *work)
 		cvs_count(d, CVS_HEDGE_CANCELLED, cev_finish(&io->blocks[i].any));
 		cvs_count(d, CVS_CANCELLED, io->blocks[i].any.nr_cancelled);
 	}
-	for (i = 0; i < io->nr_blocks * io->nr_copies; i++)
+	for (i = 0; i < io->nr_bufs; i++)
 		if (io->bufs[i]->layered)
 			lev_del(&io->bufs[i]->lev);
 	if (status) {
@@ -370,25 +452,48 @@ static void cvs_io_timeout(struct timer_list *t)
 	}
 }
 
-static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio)
+/* The legs an I/O goes to: a mirror's healthy ones, or every device. */
+static unsigned int cvs_pick_legs(struct cvs_dev *d, u8 *legs)
+{
+	unsigned long failed = READ_ONCE(d->failed);
+	unsigned int n = 0;
+	int i;
+
+	for (i = 0; i < d->nr_lower; i++)
+		if (d->mode != CVS_MIRROR || !test_bit(i, &failed))
+			legs[n++] = i;
+	return n;
+}
+
+/* @legs: for an empty flush, one buffer for each; else copies a block. */
+static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
+				   const u8 *legs, unsigned int nr_legs)
 {
 	unsigned int nr_blocks = bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
 	bool read = bio_op(bio) == REQ_OP_READ;
-	unsigned int copies = d->mode == CVS_MIRROR ? d->nr_lower : 1;
+	unsigned int copies = d->mode == CVS_MIRROR || !nr_blocks ? nr_legs : 1;
 	sector_t first = bio->bi_iter.bi_sector / CVS_SECTORS_PER_BLOCK;
+	unsigned int nr_bufs = max(nr_blocks, 1U) * copies;
 	struct cvs_io *io;
 	unsigned int b, c;
 
-	io = kzalloc(struct_size(io, bufs, nr_blocks * copies), GFP_NOIO);
+	io = kzalloc(struct_size(io, bufs, nr_bufs), GFP_NOIO);
 	if (!io)
 		return NULL;
 	io->dev = d;
 	io->bio = bio;
 	io->nr_blocks = nr_blocks;
 	io->nr_copies = copies;
+	io->nr_bufs = nr_bufs;
+	memcpy(io->legs, legs, nr_legs);
 	if (read && copies > 1) {
 		io->blocks = kcalloc(nr_blocks, sizeof(*io->blocks), GFP_NOIO);
 		if (!io->blocks)
+			goto fail;
+	}
+	for (c = 0; !nr_blocks && c < copies; c++) {
+		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, false);
+		if (!io->bufs[c])
 			goto fail;
 	}
 	for (b = 0; b < nr_blocks; b++) {
@@ -396,8 +501,9 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio)
 			sector_t lblock;
 			int lower;
 
-			cvs_map(d, first + b, c, &lower, &lblock);
-			io->bufs[b * copies + c] = cvs_buf_alloc(d, lower, lblock);
+			cvs_map(io, first + b, c, &lower, &lblock);
+			io->bufs[b * copies + c] = cvs_buf_alloc(d, lower, lblock,
+								 true);
 			if (!io->bufs[b * copies + c])
 				goto fail;
 		}
@@ -423,28 +529,57 @@ static void cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
 		b->layered = !bh_lev_add(&b->lev, b->bh);
 	} else if (!read) {
 		set_buffer_uptodate(b->bh);
-		if (io->dev->key)
+		if (io->dev->key && io->nr_blocks)	/* a flush has no data */
 			cvs_xor(b->bh->b_data, io->dev->key);
 	}
 	WARN_ON_ONCE(bh_cev_add(parent, &b->cw, b->bh));
 }
 
+/* An empty flush's bio ended: end its buffer as a block's I/O ends. */
+static void cvs_flush_end_io(struct bio *bio)
+{
+	struct buffer_head *bh = bio->bi_private;
+
+	bh->b_end_io(bh, !bio->bi_status);
+	bio_put(bio);
+}
+
+static void cvs_submit_flush(struct buffer_head *bh)
+{
+	struct bio *bio = bio_alloc(bh->b_bdev, 0,
+				    REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
+				    GFP_NOIO);
+
+	bio->bi_private = bh;
+	bio->bi_end_io = cvs_flush_end_io;
+	submit_bio(bio);
+}
+
 static void cvs_submit(struct cvs_io *io, bool read)
 {
+	/* Ordering and durability go down to each lower write. */
+	blk_opf_t flags = io->bio->bi_opf & (REQ_PREFLUSH | REQ_FUA | REQ_SYNC |
+					      REQ_META | REQ_PRIO);
 	unsigned int i;
 
-	for (i = 0; i < io->nr_blocks * io->nr_copies; i++) {
+	for (i = 0; i < io->nr_bufs; i++) {
 		refcount_inc(&io->bufs[i]->ref);	/* the I/O's */
-		submit_bh(read ? REQ_OP_READ : REQ_OP_WRITE, io->bufs[i]->bh);
+		if (!io->nr_blocks)
+			cvs_submit_flush(io->bufs[i]->bh);
+		else
+			submit_bh((read ? REQ_OP_READ : REQ_OP_WRITE) | flags,
+				  io->bufs[i]->bh);
 	}
-	cvs_count(io->dev, CVS_BUFFERS, io->nr_blocks * io->nr_copies);
+	cvs_count(io->dev, io->nr_blocks ? CVS_BUFFERS : CVS_FLUSHES,
+		  io->nr_bufs);
 }
 
 static void cvs_submit_bio(struct bio *bio)
 {
 	struct cvs_dev *d = bio->bi_bdev->bd_disk->private_data;
 	bool read = bio_op(bio) == REQ_OP_READ;
-	unsigned int b, c, timeout = READ_ONCE(timeout_ms);
+	unsigned int b, c, nr_legs, timeout = READ_ONCE(timeout_ms);
+	u8 legs[CVS_MAX_LOWER];
 	struct cvs_io *io;
 
 	bio = bio_split_to_limits(bio);
@@ -454,14 +589,23 @@ static void cvs_submit_bio(struct bio *bio)
 		bio_io_error(bio);
 		return;
 	}
-	io = cvs_io_alloc(d, bio);
+	if (!bio->bi_iter.bi_size && !(bio->bi_opf & REQ_PREFLUSH)) {
+		bio_endio(bio);		/* nothing to do */
+		return;
+	}
+	nr_legs = cvs_pick_legs(d, legs);
+	if (!nr_legs) {			/* every leg of the mirror failed */
+		bio_io_error(bio);
+		return;
+	}
+	io = cvs_io_alloc(d, bio, legs, nr_legs);
 	if (!io) {
 		bio->bi_status = BLK_STS_RESOURCE;
 		bio_endio(bio);
 		return;
 	}
 	cvs_count(d, read ? CVS_READS : CVS_WRITES, 1);
-	if (!read)
+	if (!read && io->nr_blocks)
 		cvs_copy(io, false);
 
 	cev_init(&io->all, &cev_all, 0);
@@ -483,6 +627,8 @@ static void cvs_submit_bio(struct bio *bio)
 			WARN_ON_ONCE(cev_arm(parent));
 		}
 	}
+	for (c = 0; !io->nr_blocks && c < io->nr_copies; c++)
+		cvs_buf_arm(io, io->bufs[c], &io->all, false);
 	WARN_ON_ONCE(cev_arm(&io->all));
 	cvs_submit(io, read);
 	/* A write that cannot be withdrawn must not be given up on. */
@@ -503,6 +649,9 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "mode %s\nkey %u\nlower %d\n", cvs_mode_names[d->mode],
 		   d->key, d->nr_lower);
+	for (i = 0; i < d->nr_lower; i++)
+		seq_printf(m, "leg%d %pg %s\n", i, file_bdev(d->lower[i]),
+			   test_bit(i, &d->failed) ? "failed" : "ok");
 	for (i = 0; i < CVS_NR_STATS; i++)
 		seq_printf(m, "%s %lld\n", cvs_stat_names[i],
 			   (long long)atomic64_read(&d->stats[i]));
@@ -527,16 +676,63 @@ static sector_t cvs_capacity(struct cvs_dev *d)
 	return d->mode == CVS_STRIPE ? min * d->nr_lower : min;
 }
 
+/*
+ * The lower devices' limits, their write cache and FUA among them, within
+ * what the driver does: 4 KiB blocks, CVS_MAX_BLOCKS of them a bio, no
+ * discard or write-zeroes (a buffer head carries neither).
+ */
+static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
+{
+	int i;
+
+	blk_set_stacking_limits(lim);
+	for (i = 0; i < d->nr_lower; i++)
+		queue_limits_stack_bdev(lim, file_bdev(d->lower[i]), 0, d->name);
+	lim->logical_block_size = CVS_BLOCK_SIZE;
+	lim->physical_block_size = max(lim->physical_block_size, CVS_BLOCK_SIZE);
+	lim->io_min = max(lim->io_min, CVS_BLOCK_SIZE);
+	if (d->mode == CVS_STRIPE)
+		lim->io_opt = CVS_BLOCK_SIZE * d->nr_lower;
+	lim->max_hw_sectors = min(lim->max_hw_sectors,
+				  CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK);
+	lim->max_hw_discard_sectors = 0;
+	lim->max_user_discard_sectors = 0;
+	lim->max_write_zeroes_sectors = 0;
+	lim->max_secure_erase_sectors = 0;
+}
+
+/* The lower devices show the device among their holders, as dm's do. */
+static int cvs_link_holders(struct cvs_dev *d)
+{
+	int i, err;
+
+	for (i = 0; i < d->nr_lower; i++) {
+		err = bd_link_disk_holder(file_bdev(d->lower[i]), d->disk);
+		if (err) {
+			while (i--)
+				bd_unlink_disk_holder(file_bdev(d->lower[i]),
+						      d->disk);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void cvs_unlink_holders(struct cvs_dev *d)
+{
+	int i;
+
+	for (i = 0; i < d->nr_lower; i++)
+		bd_unlink_disk_holder(file_bdev(d->lower[i]), d->disk);
+}
+
 static int cvs_add_disk(struct cvs_dev *d)
 {
-	struct queue_limits lim = {
-		.logical_block_size = CVS_BLOCK_SIZE,
-		.physical_block_size = CVS_BLOCK_SIZE,
-		.max_hw_sectors = CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK,
-	};
+	struct queue_limits lim;
 	struct gendisk *disk;
 	int err;
 
+	cvs_stack_limits(d, &lim);
 	disk = blk_alloc_disk(&lim, NUMA_NO_NODE);
 	if (IS_ERR(disk))
 		return PTR_ERR(disk);
@@ -553,7 +749,29 @@ static int cvs_add_disk(struct cvs_dev *d)
 		return err;
 	}
 	d->disk = disk;
-	return 0;
+	err = cvs_link_holders(d);
+	if (err) {
+		del_gendisk(disk);
+		put_disk(disk);
+		d->disk = NULL;
+	}
+	return err;
+}
+
+/*
+ * Take a device away: no bio comes in once its disk is deleted, and those
+ * in flight end before their buffers are freed, the lower I/O of a read
+ * given up on included; only then may the lower devices and @d go.
+ */
+static void cvs_remove(struct cvs_dev *d)
+{
+	cvs_unlink_holders(d);
+	del_gendisk(d->disk);
+	debugfs_remove(d->debugfs);	/* waits out its readers */
+	wait_var_event(&d->nr_bufs, !atomic_read(&d->nr_bufs));
+	put_disk(d->disk);
+	cvs_put_lower(d);
+	kfree(d);
 }
 
 static bool cvs_name_ok(const char *name)
@@ -618,8 +836,9 @@ static int cvs_open_lower(struct cvs_dev *d, char **paths, int n)
 			cvs_put_lower(d);
 			return PTR_ERR(f);
 		}
-		if (bdev_logical_block_size(file_bdev(f)) > CVS_BLOCK_SIZE) {
-			pr_err("cevstack: create: %s has blocks over 4 KiB\n",
+		if (bdev_logical_block_size(file_bdev(f)) > CVS_BLOCK_SIZE ||
+		    bdev_is_zoned(file_bdev(f))) {
+			pr_err("cevstack: create: %s is zoned or has blocks over 4 KiB\n",
 			       paths[i]);
 			bdev_fput(f);
 			cvs_put_lower(d);
@@ -662,7 +881,8 @@ static int cvs_create(const char *val)
 		goto unlock;
 	}
 	list_add_tail(&d->list, &cvs_devs);
-	debugfs_create_file(d->name, 0444, cvs_debugfs, d, &cvs_stats_fops);
+	d->debugfs = debugfs_create_file(d->name, 0444, cvs_debugfs, d,
+					 &cvs_stats_fops);
 	pr_info("cevstack: %s: %s over %d devices, key %#x, %llu sectors\n",
 		d->name, cvs_mode_names[d->mode], d->nr_lower, d->key,
 		(unsigned long long)get_capacity(d->disk));
@@ -695,6 +915,49 @@ static const struct kernel_param_ops cvs_create_ops = {
 };
 module_param_cb(create, &cvs_create_ops, NULL, 0200);
 MODULE_PARM_DESC(create, "create a device: \"NAME MODE KEY DEVICE...\"");
+
+/* Under cvs_lock: a device nobody has open leaves the list, or -EBUSY. */
+static struct cvs_dev *cvs_unlist(const char *name)
+{
+	struct cvs_dev *d;
+
+	list_for_each_entry(d, &cvs_devs, list) {
+		if (strcmp(d->name, name))
+			continue;
+		if (disk_openers(d->disk))
+			return ERR_PTR(-EBUSY);
+		list_del(&d->list);
+		return d;
+	}
+	return ERR_PTR(-ENOENT);
+}
+
+static int cvs_delete_set(const char *val, const struct kernel_param *kp)
+{
+	char name[CVS_NAME_LEN];
+	struct cvs_dev *d;
+
+	if (strscpy(name, skip_spaces(val), sizeof(name)) < 0)
+		return -EINVAL;
+	strim(name);
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	mutex_lock(&cvs_lock);
+	d = cvs_wq ? cvs_unlist(name) : ERR_PTR(-EAGAIN);
+	mutex_unlock(&cvs_lock);
+	if (!IS_ERR(d)) {
+		pr_info("cevstack: %s: deleted\n", d->name);
+		cvs_remove(d);
+	}
+	module_put(THIS_MODULE);
+	return PTR_ERR_OR_ZERO(d);
+}
+
+static const struct kernel_param_ops cvs_delete_ops = {
+	.set = cvs_delete_set,
+};
+module_param_cb(delete, &cvs_delete_ops, NULL, 0200);
+MODULE_PARM_DESC(delete, "delete a device nobody has open: \"NAME\"");
 
 static int __init cvs_init(void)
 {
@@ -729,18 +992,15 @@ static void __exit cvs_exit(void)
 {
 	struct cvs_dev *d, *tmp;
 
-	list_for_each_entry(d, &cvs_devs, list)
-		del_gendisk(d->disk);
-	debugfs_remove_recursive(cvs_debugfs);	/* waits out its readers */
+	list_for_each_entry_safe(d, tmp, &cvs_devs, list) {
+		list_del(&d->list);
+		cvs_remove(d);
+	}
+	debugfs_remove_recursive(cvs_debugfs);
+	/* The devices' buffers are gone; this counts what a delete let go. */
 	wait_var_event(&cvs_nr_bufs, !atomic_read(&cvs_nr_bufs));
 	destroy_workqueue(cvs_wq);
 	destroy_workqueue(cvs_layer_wq);
-	list_for_each_entry_safe(d, tmp, &cvs_devs, list) {
-		put_disk(d->disk);
-		cvs_put_lower(d);
-		list_del(&d->list);
-		kfree(d);
-	}
 	unregister_blkdev(cvs_major, "cevstack");
 }
 

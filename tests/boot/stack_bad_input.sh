@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # stack, bad input: the create interface refuses malformed lines, each
-# with an error and a line in the log, and creates nothing.
+# with an error and a line in the log, and creates nothing.  cvb0 is
+# deleted at the end: ram6 is free for the tests after this one.
 . /tests/lib.inc
 mkstack cvb0 linear 0 /dev/ram6	# after fs_ext4_bread_batch, its only user
 n=0
@@ -30,4 +31,5 @@ for x in x1 x2 x3 x4 x5 x6 x7; do
 	[ -e "/dev/$x" ] && fail "/dev/$x was created"
 done
 [ $n -eq 11 ] || fail "ran $n cases"
+echo cvb0 >"$DELETE" || fail "delete cvb0"
 exit 0
