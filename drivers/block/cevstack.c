@@ -31,21 +31,32 @@
  *
  *   linear  one device       b -> device 0, block b
  *   stripe  2..4 devices     b -> device b % n, block b / n
- *   mirror  2..4 devices     writes go to every healthy leg; reads to the
- *                            healthy legs, first good copy
+ *   mirror  2..4 devices     writes go to every healthy leg; a read to
+ *                            one, hedged to a second if it is late
+ *
+ * A mirror read goes to the healthy leg with the least expected wait
+ * (reads pending there, times its recent read latency).  Each block is a
+ * compound (cev_any) over its copies; if the read has not completed after
+ * the hedge delay (hedge_us, by default the 95th percentile of recent
+ * reads, as in "The Tail at Scale"), the blocks still missing are read
+ * from a second leg, one more child of each block's any-of: the first
+ * good copy completes the block and the other is cancelled.  hedge_us=0
+ * reads every healthy leg at once.  A read that fails on a leg is tried
+ * again on the legs left.
  *
  * A mirror leg whose write or read fails is marked failed and left out
- * from then on, as md's raid1 does with a faulty member: a write succeeds
- * when every block reached at least one leg, a read when one good copy
- * came back.  A failed leg is not resynchronised; delete and create the
- * device again once it is replaced.
+ * from then on, as md's raid1 does with a faulty member, but never the
+ * last healthy leg: a write succeeds when every block reached a leg that
+ * has not failed, a read when one good copy came back.  A failed leg is
+ * not resynchronised, and the state is not kept across a delete or a
+ * boot: create a mirror only over legs that hold the same data.
  *
  * The queue limits are stacked from the lower devices, and with them
- * their write cache and FUA: a bio's REQ_PREFLUSH and REQ_FUA go down
- * with every lower write (the lower queues merge the flushes), and an
- * empty flush is one flush bio a lower device, each ending on the wait
- * queue of a buffer head of its own, a child of the bio's compound like
- * any other lower I/O.
+ * their write cache and FUA.  A flush is one flush bio a leg, each ending
+ * on the wait queue of a buffer head of its own, a child of the bio's
+ * compound like any other lower I/O; a write with REQ_PREFLUSH first
+ * flushes every leg, then writes its data; REQ_FUA goes down with every
+ * lower write.
  *
  * Devices are created by writing "NAME MODE KEY DEVICE..." to
  * /sys/module/cevstack/parameters/create, e.g.
@@ -90,13 +101,13 @@ static const char * const cvs_mode_names[] = {
 enum cvs_stat {
 	CVS_READS, CVS_WRITES, CVS_BUFFERS, CVS_TRANSFORMS, CVS_ERRORS,
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
-	CVS_LEG_ERRORS, CVS_NR_STATS,
+	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
-	"leg_errors",
+	"leg_errors", "hedges", "retries",
 };
 
 struct cvs_dev {
@@ -106,7 +117,15 @@ struct cvs_dev {
 	int nr_lower;
 	struct file *lower[CVS_MAX_LOWER];
 	unsigned long failed;	/* mirror legs left out, a bit each */
+	bool deleting;		/* under disk->open_mutex: no more opens */
 	atomic_t nr_bufs;	/* lower buffers alive: delete waits for 0 */
+	atomic_t pending[CVS_MAX_LOWER];	/* lower I/O in flight, a leg */
+	/*
+	 * Read latency estimates, updated without a lock by each completion:
+	 * a lost update only makes an estimate a little older.
+	 */
+	unsigned long lat_ns[CVS_MAX_LOWER];	/* moving average, a leg */
+	unsigned long hedge_ns;	/* 95th percentile of first reads */
 	struct gendisk *disk;
 	struct dentry *debugfs;
 	atomic64_t stats[CVS_NR_STATS];
@@ -121,6 +140,8 @@ struct cvs_buf {
 	struct cvs_dev *dev;
 	refcount_t ref;		/* the bio's, and the I/O's while in flight */
 	int lower;		/* index of the lower device */
+	u64 start_ns;		/* when a read was submitted, else 0 */
+	bool first;		/* a read's first copy: its latency, the hedge's */
 	bool layered;
 };
 
@@ -141,6 +162,11 @@ struct cvs_io {
 	unsigned int nr_copies;	/* buffers per block */
 	unsigned int nr_bufs;	/* nr_blocks * nr_copies, or one flush a leg */
 	u8 legs[CVS_MAX_LOWER];	/* mirror: the lower device of each copy */
+	unsigned int first;	/* mirror read: the copy read first ... */
+	unsigned int hedge;	/* ... and the one read if that is late */
+	struct hrtimer hedge_timer;	/* jiffies are too coarse for it */
+	struct work_struct hedge_work;
+	unsigned long failed_legs;	/* legs this I/O found failing */
 	atomic_t pending;	/* the submitter and the completion */
 	bool timed_out;
 	struct cvs_block *blocks;	/* mirror reads only */
@@ -150,6 +176,14 @@ struct cvs_io {
 static unsigned int timeout_ms = 30000;
 module_param(timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer (ms; 0: never)");
+
+static int hedge_us = -1;
+module_param(hedge_us, int, 0644);
+MODULE_PARM_DESC(hedge_us, "read a late mirror block from a second leg after (us; -1: the 95th percentile of recent reads; 0: read every leg at once)");
+
+#define CVS_HEDGE_MIN_NS	(100 * NSEC_PER_USEC)
+#define CVS_HEDGE_MAX_NS	(100 * NSEC_PER_MSEC)
+#define CVS_HEDGE_INIT_NS	NSEC_PER_MSEC
 
 /* Lower buffers alive, some perhaps with I/O no bio waits for any more. */
 static atomic_t cvs_nr_bufs = ATOMIC_INIT(0);
@@ -196,11 +230,33 @@ static void cvs_buf_put(struct cvs_buf *b)
 	atomic_dec_and_wake_up(&cvs_nr_bufs);
 }
 
+/*
+ * A frugal streaming estimate of the 95th percentile of first reads: up
+ * by 1/16 on a read above it, down 19 times less on one below, so that it
+ * settles where one read in twenty is above it.
+ */
+static void cvs_note_latency(struct cvs_dev *d, struct cvs_buf *b)
+{
+	unsigned long lat = ktime_get_ns() - b->start_ns;
+	unsigned long avg = READ_ONCE(d->lat_ns[b->lower]);
+	unsigned long est;
+
+	WRITE_ONCE(d->lat_ns[b->lower], avg - avg / 8 + lat / 8);
+	if (!b->first)
+		return;
+	est = READ_ONCE(d->hedge_ns);
+	est = lat > est ? est + est / 16 : est - est / (16 * 19);
+	WRITE_ONCE(d->hedge_ns, clamp(est, CVS_HEDGE_MIN_NS, CVS_HEDGE_MAX_NS));
+}
+
 /* The lower I/O ended: the wake-up of its queue drives everything above. */
 static void cvs_end_io(struct buffer_head *bh, int uptodate)
 {
 	struct cvs_buf *b = bh->b_private;
 
+	if (b->start_ns)
+		cvs_note_latency(b->dev, b);
+	atomic_dec(&b->dev->pending[b->lower]);
 	if (uptodate)
 		set_buffer_uptodate(bh);
 	else
@@ -312,17 +368,20 @@ static void cvs_copy(struct cvs_io *io, bool to_bio)
 			unsigned int c;
 
 			if (to_bio) {
-				struct cvs_buf *good = bufs[0];
+				struct cvs_buf *good = NULL;
 
 				/* An ACQUIRE: the copy's data and status. */
 				for (c = 0; c < io->nr_copies; c++)
-					if (cev_wait_done(&bufs[c]->cw) &&
+					if (bufs[c] && cev_wait_done(&bufs[c]->cw) &&
 					    !bufs[c]->cw.status) {
 						good = bufs[c];
 						break;
 					}
-				memcpy_to_page(bv.bv_page, bv.bv_offset + done,
-					       good->bh->b_data + off, n);
+				/* The bio succeeded: every block has one. */
+				if (!WARN_ON_ONCE(!good))
+					memcpy_to_page(bv.bv_page,
+						       bv.bv_offset + done,
+						       good->bh->b_data + off, n);
 			} else {
 				for (c = 0; c < io->nr_copies; c++)
 					memcpy_from_page(bufs[c]->bh->b_data + off,
@@ -347,17 +406,42 @@ static void cvs_io_free(struct cvs_io *io)
 	kfree(io);
 }
 
-/* Leave a mirror leg out from now on; the first time, say so. */
-static void cvs_fail_leg(struct cvs_dev *d, int lower)
+/*
+ * d->failed is read without a lock (READ_ONCE, test_bit) when an I/O
+ * picks its legs and when it judges its copies: a leg failed meanwhile is
+ * seen by the I/O after, as with md's Faulty bit.  Only cvs_fail_leg()
+ * writes it, with a cmpxchg, so that the last leg is never failed.
+ */
+static unsigned int cvs_healthy_legs(struct cvs_dev *d)
 {
-	cvs_count(d, CVS_LEG_ERRORS, 1);
-	if (d->mode != CVS_MIRROR || test_and_set_bit(lower, &d->failed))
-		return;
-	pr_warn("cevstack: %s: leg %d (%pg) failed; %d of %d left\n", d->name,
-		lower, file_bdev(d->lower[lower]),
-		d->nr_lower - bitmap_weight(&d->failed, d->nr_lower),
-		d->nr_lower);
+	return d->nr_lower - hweight_long(READ_ONCE(d->failed));
 }
+
+/*
+ * Leave a mirror leg out from now on; the first time, say so.  The last
+ * healthy leg stays, as md's raid1 keeps its last member: its errors go
+ * to the bios, and the blocks it can still read stay readable.
+ */
+static bool cvs_fail_leg(struct cvs_dev *d, int lower)
+{
+	unsigned long old = READ_ONCE(d->failed);
+
+	cvs_count(d, CVS_LEG_ERRORS, 1);
+	if (d->mode != CVS_MIRROR)
+		return false;
+	do {
+		if (old & BIT(lower))
+			return true;
+		if (hweight_long(old) + 1 >= d->nr_lower)
+			return false;
+	} while (!try_cmpxchg(&d->failed, &old, old | BIT(lower)));
+	pr_warn("cevstack: %s: leg %d (%pg) failed; %u of %d left\n", d->name,
+		lower, file_bdev(d->lower[lower]), cvs_healthy_legs(d),
+		d->nr_lower);
+	return true;
+}
+
+static void cvs_start(struct cvs_dev *d, struct bio *bio);
 
 /*
  * The bio's status from its buffers, all done: a mirror's block is good
@@ -372,16 +456,25 @@ static int cvs_io_status(struct cvs_io *io)
 	/* A mirror read's root sees its blocks, not a copy that failed. */
 	if (!io->all.nr_failed && !io->blocks)
 		return 0;
+	/*
+	 * First the failures: a write's copy on a leg failed since is no
+	 * good (it will not be read); a read's good copy is good.
+	 */
+	for (b = 0; b < io->nr_bufs; b++) {
+		struct cvs_buf *buf = io->bufs[b];
+
+		/* A copy not read, or cancelled, has no result. */
+		if (buf && cev_wait_done(&buf->cw) && buf->cw.status &&
+		    cvs_fail_leg(io->dev, buf->lower))
+			__set_bit(buf->lower, &io->failed_legs);
+	}
 	for (b = 0; b < io->nr_bufs; b += io->nr_copies) {
 		for (good = 0, c = 0; c < io->nr_copies; c++) {
 			struct cvs_buf *buf = io->bufs[b + c];
 
-			/* A copy cancelled by its any-of has no result. */
-			if (!cev_wait_done(&buf->cw))
-				continue;
-			if (buf->cw.status)
-				cvs_fail_leg(io->dev, buf->lower);
-			else
+			if (buf && cev_wait_done(&buf->cw) && !buf->cw.status &&
+			    (bio_op(io->bio) == REQ_OP_READ ||
+			     !test_bit(buf->lower, &io->dev->failed)))
 				good++;
 		}
 		/* A stripe's flush is one a leg, not copies: all must do. */
@@ -402,6 +495,7 @@ static void cvs_io_work(struct work_struct *work)
 	unsigned int i;
 
 	timer_delete_sync(&io->timer);	/* no cev_cancel() during finish */
+	hrtimer_cancel(&io->hedge_timer);	/* no hedge after it */
 	if (!io->timed_out)
 		status = cvs_io_status(io);
 	if (read && !status)
@@ -414,8 +508,22 @@ static void cvs_io_work(struct work_struct *work)
 		cvs_count(d, CVS_CANCELLED, io->blocks[i].any.nr_cancelled);
 	}
 	for (i = 0; i < io->nr_bufs; i++)
-		if (io->bufs[i]->layered)
+		if (io->bufs[i] && io->bufs[i]->layered)
 			lev_del(&io->bufs[i]->lev);
+	/* Every leg flushed: now the data, with no flush of its own. */
+	if (!status && !io->nr_blocks && io->bio->bi_iter.bi_size) {
+		io->bio->bi_opf &= ~REQ_PREFLUSH;
+		cvs_start(d, io->bio);	/* before the buffers keeping d go */
+		cvs_io_free(io);
+		return;
+	}
+	/* Legs failed under a read: try it on the others, if any are left. */
+	if (status && read && io->failed_legs) {
+		cvs_count(d, CVS_RETRIES, 1);
+		cvs_start(d, io->bio);	/* before the buffers keeping d go */
+		cvs_io_free(io);
+		return;
+	}
 	if (status) {
 		cvs_count(d, CVS_ERRORS, 1);
 		io->bio->bi_status = io->timed_out ? BLK_STS_TIMEOUT : BLK_STS_IOERR;
@@ -465,11 +573,55 @@ static unsigned int cvs_pick_legs(struct cvs_dev *d, u8 *legs)
 	return n;
 }
 
-/* @legs: for an empty flush, one buffer for each; else copies a block. */
-static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
-				   const u8 *legs, unsigned int nr_legs)
+/*
+ * The copy to read first, and the one to hedge to: the legs with the
+ * least expected wait, the reads pending there times the leg's recent
+ * latency (never taken as under 1 us, so that the pending count tells
+ * apart legs not yet measured).
+ */
+static void cvs_choose(struct cvs_io *io)
 {
-	unsigned int nr_blocks = bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
+	struct cvs_dev *d = io->dev;
+	u64 best = U64_MAX, second = U64_MAX;
+	unsigned int c;
+
+	io->first = 0;
+	io->hedge = 1;
+	for (c = 0; c < io->nr_copies; c++) {
+		int l = io->legs[c];
+		u64 wait = (u64)(atomic_read(&d->pending[l]) + 1) *
+			   (READ_ONCE(d->lat_ns[l]) + NSEC_PER_USEC);
+
+		if (wait < best) {
+			second = best;
+			io->hedge = io->first;
+			best = wait;
+			io->first = c;
+		} else if (wait < second) {
+			second = wait;
+			io->hedge = c;
+		}
+	}
+}
+
+/* Is copy @c of each block read from the start? */
+static bool cvs_reads_at_once(struct cvs_io *io, unsigned int c)
+{
+	return !io->blocks || READ_ONCE(hedge_us) == 0 || c == io->first;
+}
+
+static void cvs_hedge_work(struct work_struct *work);
+static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t);
+
+/*
+ * @legs: for a flush (@flush, or an empty bio), one buffer for each; else
+ * copies of a block.
+ */
+static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
+				   const u8 *legs, unsigned int nr_legs,
+				   bool flush)
+{
+	unsigned int nr_blocks = flush ? 0 : bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
 	bool read = bio_op(bio) == REQ_OP_READ;
 	unsigned int copies = d->mode == CVS_MIRROR || !nr_blocks ? nr_legs : 1;
 	sector_t first = bio->bi_iter.bi_sector / CVS_SECTORS_PER_BLOCK;
@@ -490,6 +642,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 		io->blocks = kcalloc(nr_blocks, sizeof(*io->blocks), GFP_NOIO);
 		if (!io->blocks)
 			goto fail;
+		cvs_choose(io);
 	}
 	for (c = 0; !nr_blocks && c < copies; c++) {
 		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, false);
@@ -501,6 +654,8 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 			sector_t lblock;
 			int lower;
 
+			if (!cvs_reads_at_once(io, c))
+				continue;	/* a hedge allocates its own */
 			cvs_map(io, first + b, c, &lower, &lblock);
 			io->bufs[b * copies + c] = cvs_buf_alloc(d, lower, lblock,
 								 true);
@@ -509,8 +664,11 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 		}
 	}
 	INIT_WORK(&io->work, cvs_io_work);
+	INIT_WORK(&io->hedge_work, cvs_hedge_work);
 	atomic_set(&io->pending, 2);
 	timer_setup(&io->timer, cvs_io_timeout, 0);
+	hrtimer_init(&io->hedge_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	io->hedge_timer.function = cvs_hedge_timer;
 	init_waitqueue_func_entry(&io->done, cvs_io_done);
 	return io;
 fail:
@@ -518,9 +676,12 @@ fail:
 	return NULL;
 }
 
-/* Queue the layer and the child of one buffer, lock it for I/O. */
-static void cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
-			struct cev *parent, bool read)
+/*
+ * Queue the layer and the child of one buffer, lock it for I/O.  An error
+ * (the parent completed or was cancelled) says not to start the I/O.
+ */
+static int cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
+		       struct cev *parent, bool read)
 {
 	lock_buffer(b->bh);
 	if (read && io->dev->key) {
@@ -532,16 +693,17 @@ static void cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
 		if (io->dev->key && io->nr_blocks)	/* a flush has no data */
 			cvs_xor(b->bh->b_data, io->dev->key);
 	}
-	WARN_ON_ONCE(bh_cev_add(parent, &b->cw, b->bh));
+	return bh_cev_add(parent, &b->cw, b->bh);
 }
 
 /* An empty flush's bio ended: end its buffer as a block's I/O ends. */
 static void cvs_flush_end_io(struct bio *bio)
 {
 	struct buffer_head *bh = bio->bi_private;
+	int uptodate = !bio->bi_status;
 
-	bh->b_end_io(bh, !bio->bi_status);
-	bio_put(bio);
+	bio_put(bio);		/* first: the buffer's end may free the module */
+	bh->b_end_io(bh, uptodate);
 }
 
 static void cvs_submit_flush(struct buffer_head *bh)
@@ -555,32 +717,160 @@ static void cvs_submit_flush(struct buffer_head *bh)
 	submit_bio(bio);
 }
 
+static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
+{
+	/*
+	 * Durability goes down to each lower write; a preflush went before,
+	 * to every leg.  FUA on each 4 KiB write keeps the lower queue from
+	 * merging them: the price of one buffer head a block.
+	 */
+	blk_opf_t flags = io->bio->bi_opf & (REQ_FUA | REQ_SYNC | REQ_META |
+					      REQ_PRIO);
+
+	refcount_inc(&b->ref);	/* the I/O's */
+	atomic_inc(&io->dev->pending[b->lower]);
+	if (read)
+		b->start_ns = ktime_get_ns();
+	if (!io->nr_blocks)
+		cvs_submit_flush(b->bh);
+	else
+		submit_bh((read ? REQ_OP_READ : REQ_OP_WRITE) | flags, b->bh);
+}
+
 static void cvs_submit(struct cvs_io *io, bool read)
 {
-	/* Ordering and durability go down to each lower write. */
-	blk_opf_t flags = io->bio->bi_opf & (REQ_PREFLUSH | REQ_FUA | REQ_SYNC |
-					      REQ_META | REQ_PRIO);
-	unsigned int i;
+	unsigned int i, n = 0;
 
 	for (i = 0; i < io->nr_bufs; i++) {
-		refcount_inc(&io->bufs[i]->ref);	/* the I/O's */
-		if (!io->nr_blocks)
-			cvs_submit_flush(io->bufs[i]->bh);
-		else
-			submit_bh((read ? REQ_OP_READ : REQ_OP_WRITE) | flags,
-				  io->bufs[i]->bh);
+		if (!io->bufs[i])
+			continue;
+		io->bufs[i]->first = read;
+		cvs_submit_buf(io, io->bufs[i], read);
+		n++;
 	}
-	cvs_count(io->dev, io->nr_blocks ? CVS_BUFFERS : CVS_FLUSHES,
-		  io->nr_bufs);
+	cvs_count(io->dev, io->nr_blocks ? CVS_BUFFERS : CVS_FLUSHES, n);
+}
+
+/*
+ * Task context (lock_buffer() may sleep): the read is late; read the
+ * blocks still missing from the hedge leg, each one more child of its
+ * block's any-of.  A block that completed meanwhile refuses the child;
+ * its buffer is kept unread, for cev_finish() to detach if need be.
+ */
+static void cvs_hedge_work(struct work_struct *work)
+{
+	struct cvs_io *io = container_of(work, struct cvs_io, hedge_work);
+	sector_t first = io->bio->bi_iter.bi_sector / CVS_SECTORS_PER_BLOCK;
+	unsigned int b, n = 0;
+
+	for (b = 0; b < io->nr_blocks; b++) {
+		struct cev *any = &io->blocks[b].any;
+		struct cvs_buf *buf;
+		sector_t lblock;
+		int lower;
+
+		if (cev_done(any))
+			continue;
+		cvs_map(io, first + b, io->hedge, &lower, &lblock);
+		buf = cvs_buf_alloc(io->dev, lower, lblock, true);
+		if (!buf)
+			break;		/* a hedge is an extra: no retry */
+		cvs_bufs_of(io, b)[io->hedge] = buf;
+		if (cvs_buf_arm(io, buf, any, true)) {
+			unlock_buffer(buf->bh);
+			continue;
+		}
+		cvs_submit_buf(io, buf, true);
+		n++;
+	}
+	cvs_count(io->dev, CVS_HEDGES, n);
+	cvs_count(io->dev, CVS_BUFFERS, n);
+	cvs_io_put(io);
+}
+
+/* Unless the I/O is being finished, hold it and hedge in task context. */
+static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t)
+{
+	struct cvs_io *io = container_of(t, struct cvs_io, hedge_timer);
+
+	if (atomic_inc_not_zero(&io->pending))
+		queue_work(cvs_wq, &io->hedge_work);
+	return HRTIMER_NORESTART;
+}
+
+static unsigned long cvs_hedge_delay(struct cvs_dev *d)
+{
+	int us = READ_ONCE(hedge_us);
+
+	return us > 0 ? us * NSEC_PER_USEC : READ_ONCE(d->hedge_ns);
+}
+
+/* Read or write a bio through the legs healthy now. */
+static void cvs_start(struct cvs_dev *d, struct bio *bio)
+{
+	bool read = bio_op(bio) == REQ_OP_READ;
+	unsigned int b, c, nr_legs, timeout = READ_ONCE(timeout_ms);
+	u8 legs[CVS_MAX_LOWER];
+	struct cvs_io *io;
+
+	nr_legs = cvs_pick_legs(d, legs);
+	if (!nr_legs) {			/* every leg of the mirror failed */
+		bio_io_error(bio);
+		return;
+	}
+	/*
+	 * A write with REQ_PREFLUSH flushes every leg before any of its data
+	 * goes down, not only the legs it writes to: the data then follows
+	 * from cvs_io_work().
+	 */
+	io = cvs_io_alloc(d, bio, legs, nr_legs,
+			  !read && (bio->bi_opf & REQ_PREFLUSH));
+	if (!io) {
+		bio->bi_status = BLK_STS_RESOURCE;
+		bio_endio(bio);
+		return;
+	}
+	if (io->nr_blocks)
+		cvs_count(d, read ? CVS_READS : CVS_WRITES, 1);
+	if (!read && io->nr_blocks)
+		cvs_copy(io, false);
+
+	cev_init(&io->all, &cev_all, 0);
+	add_wait_queue(&io->all.wq, &io->done);
+	for (b = 0; b < io->nr_blocks; b++) {
+		struct cvs_buf **bufs = cvs_bufs_of(io, b);
+		struct cev *parent = &io->all;
+
+		if (io->blocks) {	/* a mirror read: first good copy */
+			parent = &io->blocks[b].any;
+			cev_init(parent, &cev_any, 0);
+		}
+		for (c = 0; c < io->nr_copies; c++)
+			if (bufs[c])
+				WARN_ON_ONCE(cvs_buf_arm(io, bufs[c], parent, read));
+		if (io->blocks) {
+			cev_wait_init(&io->blocks[b].link, NULL, NULL);
+			WARN_ON_ONCE(cev_add_cev(&io->all, &io->blocks[b].link,
+						 parent));
+			WARN_ON_ONCE(cev_arm(parent));
+		}
+	}
+	for (c = 0; !io->nr_blocks && c < io->nr_copies; c++)
+		WARN_ON_ONCE(cvs_buf_arm(io, io->bufs[c], &io->all, false));
+	WARN_ON_ONCE(cev_arm(&io->all));
+	cvs_submit(io, read);
+	/* A write that cannot be withdrawn must not be given up on. */
+	if (read && timeout)
+		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout));
+	if (io->blocks && !cvs_reads_at_once(io, io->hedge))
+		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
+			      HRTIMER_MODE_REL);
+	cvs_io_put(io);		/* the bio may be finished from here on */
 }
 
 static void cvs_submit_bio(struct bio *bio)
 {
 	struct cvs_dev *d = bio->bi_bdev->bd_disk->private_data;
-	bool read = bio_op(bio) == REQ_OP_READ;
-	unsigned int b, c, nr_legs, timeout = READ_ONCE(timeout_ms);
-	u8 legs[CVS_MAX_LOWER];
-	struct cvs_io *io;
 
 	bio = bio_split_to_limits(bio);
 	if (!bio)
@@ -593,52 +883,20 @@ static void cvs_submit_bio(struct bio *bio)
 		bio_endio(bio);		/* nothing to do */
 		return;
 	}
-	nr_legs = cvs_pick_legs(d, legs);
-	if (!nr_legs) {			/* every leg of the mirror failed */
-		bio_io_error(bio);
-		return;
-	}
-	io = cvs_io_alloc(d, bio, legs, nr_legs);
-	if (!io) {
-		bio->bi_status = BLK_STS_RESOURCE;
-		bio_endio(bio);
-		return;
-	}
-	cvs_count(d, read ? CVS_READS : CVS_WRITES, 1);
-	if (!read && io->nr_blocks)
-		cvs_copy(io, false);
+	cvs_start(d, bio);
+}
 
-	cev_init(&io->all, &cev_all, 0);
-	add_wait_queue(&io->all.wq, &io->done);
-	for (b = 0; b < io->nr_blocks; b++) {
-		struct cvs_buf **bufs = cvs_bufs_of(io, b);
-		struct cev *parent = &io->all;
+/* Under disk->open_mutex, as the check of a delete. */
+static int cvs_open(struct gendisk *disk, blk_mode_t mode)
+{
+	struct cvs_dev *d = disk->private_data;
 
-		if (io->blocks) {	/* hedged: first good copy of the block */
-			parent = &io->blocks[b].any;
-			cev_init(parent, &cev_any, 0);
-		}
-		for (c = 0; c < io->nr_copies; c++)
-			cvs_buf_arm(io, bufs[c], parent, read);
-		if (io->blocks) {
-			cev_wait_init(&io->blocks[b].link, NULL, NULL);
-			WARN_ON_ONCE(cev_add_cev(&io->all, &io->blocks[b].link,
-						 parent));
-			WARN_ON_ONCE(cev_arm(parent));
-		}
-	}
-	for (c = 0; !io->nr_blocks && c < io->nr_copies; c++)
-		cvs_buf_arm(io, io->bufs[c], &io->all, false);
-	WARN_ON_ONCE(cev_arm(&io->all));
-	cvs_submit(io, read);
-	/* A write that cannot be withdrawn must not be given up on. */
-	if (read && timeout)
-		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout));
-	cvs_io_put(io);		/* the bio may be finished from here on */
+	return d->deleting ? -ENXIO : 0;
 }
 
 static const struct block_device_operations cvs_fops = {
 	.owner = THIS_MODULE,
+	.open = cvs_open,
 	.submit_bio = cvs_submit_bio,
 };
 
@@ -695,6 +953,20 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 		lim->io_opt = CVS_BLOCK_SIZE * d->nr_lower;
 	lim->max_hw_sectors = min(lim->max_hw_sectors,
 				  CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK);
+	/*
+	 * The data is copied into the driver's own folios, one block each:
+	 * the lower devices' segment, boundary, alignment and chunk limits
+	 * and their need of stable pages do not reach them.
+	 */
+	lim->chunk_sectors = 0;
+	lim->virt_boundary_mask = 0;
+	lim->seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
+	lim->max_segments = USHRT_MAX;
+	lim->max_segment_size = UINT_MAX;
+	lim->dma_alignment = SECTOR_SIZE - 1;
+	lim->alignment_offset = 0;
+	lim->flags &= ~BLK_FLAG_MISALIGNED;
+	lim->features &= ~(BLK_FEAT_STABLE_WRITES | BLK_FEAT_BOUNCE_HIGH);
 	lim->max_hw_discard_sectors = 0;
 	lim->max_user_discard_sectors = 0;
 	lim->max_write_zeroes_sectors = 0;
@@ -751,7 +1023,9 @@ static int cvs_add_disk(struct cvs_dev *d)
 	d->disk = disk;
 	err = cvs_link_holders(d);
 	if (err) {
+		/* The disk was seen: udev may have read it already. */
 		del_gendisk(disk);
+		wait_var_event(&d->nr_bufs, !atomic_read(&d->nr_bufs));
 		put_disk(disk);
 		d->disk = NULL;
 	}
@@ -812,6 +1086,9 @@ static int cvs_parse(struct cvs_dev *d, char **argv, int argc)
 		return -EINVAL;
 	}
 	d->key = key;
+	d->hedge_ns = CVS_HEDGE_INIT_NS;
+	for (i = 0; i < CVS_MAX_LOWER; i++)	/* not measured: not fast */
+		d->lat_ns[i] = CVS_HEDGE_INIT_NS;
 	min = d->mode == CVS_LINEAR ? 1 : 2;
 	max = d->mode == CVS_LINEAR ? 1 : CVS_MAX_LOWER;
 	if (argc - 3 < min || argc - 3 > max) {
@@ -924,7 +1201,12 @@ static struct cvs_dev *cvs_unlist(const char *name)
 	list_for_each_entry(d, &cvs_devs, list) {
 		if (strcmp(d->name, name))
 			continue;
-		if (disk_openers(d->disk))
+		/* The lock cvs_open() runs under: no open slips in between. */
+		mutex_lock(&d->disk->open_mutex);
+		if (!disk_openers(d->disk))
+			d->deleting = true;
+		mutex_unlock(&d->disk->open_mutex);
+		if (!d->deleting)
 			return ERR_PTR(-EBUSY);
 		list_del(&d->list);
 		return d;
@@ -934,7 +1216,7 @@ static struct cvs_dev *cvs_unlist(const char *name)
 
 static int cvs_delete_set(const char *val, const struct kernel_param *kp)
 {
-	char name[CVS_NAME_LEN];
+	char name[CVS_NAME_LEN + 1];	/* and echo's newline */
 	struct cvs_dev *d;
 
 	if (strscpy(name, skip_spaces(val), sizeof(name)) < 0)

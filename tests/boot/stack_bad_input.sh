@@ -4,6 +4,7 @@
 # deleted at the end: ram6 is free for the tests after this one.
 . /tests/lib.inc
 mkstack cvb0 linear 0 /dev/ram6	# after fs_ext4_bread_batch, its only user
+trap 'echo cvb0 >"$DELETE" 2>/dev/null' EXIT
 n=0
 while read -r line; do
 	n=$((n + 1))
@@ -31,5 +32,6 @@ for x in x1 x2 x3 x4 x5 x6 x7; do
 	[ -e "/dev/$x" ] && fail "/dev/$x was created"
 done
 [ $n -eq 11 ] || fail "ran $n cases"
+trap - EXIT
 echo cvb0 >"$DELETE" || fail "delete cvb0"
 exit 0

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # trace events: the cev events, enabled through tracefs, show two small
-# trees as they ran.  A hedged read of one block of a keyed mirror (a fast
-# and a slow copy) is a cev_all root over one nested cev_any with two
-# buffer children, each under an XOR layer; a read of one block from a
+# trees as they ran.  A read of one block of a keyed mirror with
+# hedge_us=0 (a fast and a slow copy, both read at once) is a cev_all
+# root over one nested cev_any with two buffer children, each under an
+# XOR layer; a read of one block from a
 # device that takes 3 s, with a 5 ms timeout, is a root whose pending
 # child is cancelled.  The events and their fields must tell both
 # stories, and tie each tree together by address.
@@ -13,6 +14,12 @@ T=/sys/kernel/tracing
 BLK=2048	# 8 MiB in: no other test reads or writes there
 
 mkstack cvm0 mirror 0x33 /dev/ram3 /dev/nullb0
+# Read both copies at once, rather than the slow one only if the fast one
+# is late: the any-of has two buffer children from the start.
+P=/sys/module/cevstack/parameters
+hedge=$(cat $P/hedge_us)
+trap 'echo "$hedge" >$P/hedge_us' EXIT
+echo 0 >$P/hedge_us
 slow_nullb
 mkstack cvu0 linear 0 /dev/cvslow
 dd if=/dev/urandom of=/tmp/blk bs=4096 count=1 2>/dev/null
