@@ -75,8 +75,11 @@
 #include <linux/cev.h>
 #include <linux/debugfs.h>
 #include <linux/highmem.h>
+#include <linux/hrtimer.h>
+#include <linux/llist.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -154,6 +157,7 @@ struct cvs_block {
 struct cvs_io {
 	struct cev all;
 	struct wait_queue_entry done;
+	struct llist_node reap;		/* on cvs_done: completed, not put */
 	struct work_struct work;
 	struct timer_list timer;
 	struct cvs_dev *dev;
@@ -167,8 +171,9 @@ struct cvs_io {
 	struct hrtimer hedge_timer;	/* jiffies are too coarse for it */
 	struct work_struct hedge_work;
 	unsigned long failed_legs;	/* legs this I/O found failing */
-	atomic_t pending;	/* the submitter and the completion */
+	atomic_t pending;	/* submitter, completion, timers, hedge work */
 	bool timed_out;
+	bool layered;		/* a layer may hold the completion back */
 	struct cvs_block *blocks;	/* mirror reads only */
 	struct cvs_buf *bufs[];		/* nr_blocks * nr_copies */
 };
@@ -230,6 +235,8 @@ static void cvs_buf_put(struct cvs_buf *b)
 	atomic_dec_and_wake_up(&cvs_nr_bufs);
 }
 
+static void cvs_reap(void);
+
 /*
  * A frugal streaming estimate of the 95th percentile of first reads: up
  * by 1/16 on a read above it, down 19 times less on one below, so that it
@@ -261,7 +268,10 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 		set_buffer_uptodate(bh);
 	else
 		clear_buffer_uptodate(bh);
+	preempt_disable();	/* reap on the CPU the wake-up ran on */
 	unlock_buffer(bh);
+	cvs_reap();
+	preempt_enable();
 	cvs_buf_put(b);
 }
 
@@ -485,17 +495,29 @@ static int cvs_io_status(struct cvs_io *io)
 	return status;
 }
 
-/* Task context: hand the result up, detach everything, let go. */
-static void cvs_io_work(struct work_struct *work)
+/*
+ * Must a finished I/O go to task context?  A layer's lev_del() sleeps, and
+ * an error or a flush before data may start more I/O, which allocates.
+ */
+static bool cvs_io_needs_task(struct cvs_io *io)
 {
-	struct cvs_io *io = container_of(work, struct cvs_io, work);
+	return io->layered || io->all.status ||
+	       (!io->nr_blocks && io->bio->bi_iter.bi_size);
+}
+
+/*
+ * Hand the result up, detach everything, let go.  Every reference is
+ * gone: the timers are not queued and their callbacks have returned, no
+ * hedge runs.  Any context without a lock held, unless
+ * cvs_io_needs_task().
+ */
+static void cvs_io_finish(struct cvs_io *io)
+{
 	struct cvs_dev *d = io->dev;
 	bool read = bio_op(io->bio) == REQ_OP_READ;
 	int status = io->all.status;
 	unsigned int i;
 
-	timer_delete_sync(&io->timer);	/* no cev_cancel() during finish */
-	hrtimer_cancel(&io->hedge_timer);	/* no hedge after it */
 	if (!io->timed_out)
 		status = cvs_io_status(io);
 	if (read && !status)
@@ -532,24 +554,93 @@ static void cvs_io_work(struct work_struct *work)
 	cvs_io_free(io);
 }
 
-/* Finish once the bio's compound completed and its submitter is done. */
+static void cvs_io_work(struct work_struct *work)
+{
+	cvs_io_finish(container_of(work, struct cvs_io, work));
+}
+
+/*
+ * Drop a reference; the last one finishes the bio, here if it can be done
+ * here.  Never under a lock: not from a wake function (see cvs_io_done()).
+ */
 static void cvs_io_put(struct cvs_io *io)
+{
+	if (!atomic_dec_and_test(&io->pending))
+		return;
+	if (cvs_io_needs_task(io))
+		queue_work(cvs_wq, &io->work);
+	else
+		cvs_io_finish(io);
+}
+
+/* A reference put under a lock: the last one finishes on cvs_wq. */
+static void cvs_io_put_locked(struct cvs_io *io)
 {
 	if (atomic_dec_and_test(&io->pending))
 		queue_work(cvs_wq, &io->work);
 }
 
-/* The bio's compound completed: its one wake-up. */
+/*
+ * The compound completed: drop the reference of each timer that will not
+ * run now.  One whose callback runs or ran drops its own, or hands it to
+ * the hedge work.
+ */
+static void cvs_io_stop_timers(struct cvs_io *io,
+			       void (*put)(struct cvs_io *io))
+{
+	if (timer_delete(&io->timer))
+		put(io);
+	if (hrtimer_try_to_cancel(&io->hedge_timer) == 1)
+		put(io);
+}
+
+/*
+ * Compounds completed on this CPU, waiting for their completion reference
+ * to be dropped once the wake-up that completed them has returned: under
+ * its queue's lock, cev_finish() would wait for that very wake-up, and the
+ * bio's owner may take the same hashed queue's lock in bio_endio().
+ */
+static DEFINE_PER_CPU(struct llist_head, cvs_done);
+
+/*
+ * After anything that may complete a compound without a layer, on the CPU
+ * it ran on (interrupt context, or preemption or migration disabled).
+ */
+static void cvs_reap(void)
+{
+	struct llist_node *list = llist_del_all(this_cpu_ptr(&cvs_done));
+	struct cvs_io *io, *next;
+
+	llist_for_each_entry_safe(io, next, list, reap) {
+		cvs_io_stop_timers(io, cvs_io_put);
+		cvs_io_put(io);		/* the completion's */
+	}
+}
+
+/*
+ * The bio's compound completed: its one wake-up, under the lock of the
+ * queue whose wake-up completed it, in that waker's context.  Without a
+ * layer, that is the lower buffer's end (cvs_end_io()), a timer or a
+ * hedge, each of which reaps when the wake-up has returned, on this CPU;
+ * a layer completes it later from its work, and the bio is finished on
+ * cvs_wq.
+ */
 static int cvs_io_done(struct wait_queue_entry *wait, unsigned int mode,
 		       int flags, void *key)
 {
 	struct cvs_io *io = container_of(wait, struct cvs_io, done);
 
 	list_del_init(&wait->entry);
-	cvs_io_put(io);
+	if (io->layered) {
+		cvs_io_stop_timers(io, cvs_io_put_locked);
+		cvs_io_put_locked(io);	/* the completion's */
+		return 1;
+	}
+	llist_add(&io->reap, this_cpu_ptr(&cvs_done));
 	return 1;
 }
 
+/* Holds the timer's reference, dropped on return. */
 static void cvs_io_timeout(struct timer_list *t)
 {
 	struct cvs_io *io = from_timer(io, t, timer);
@@ -558,6 +649,8 @@ static void cvs_io_timeout(struct timer_list *t)
 		io->timed_out = true;
 		cvs_count(io->dev, CVS_TIMEOUTS, 1);
 	}
+	cvs_reap();
+	cvs_io_put(io);
 }
 
 /* The legs an I/O goes to: a mirror's healthy ones, or every device. */
@@ -637,6 +730,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	io->nr_blocks = nr_blocks;
 	io->nr_copies = copies;
 	io->nr_bufs = nr_bufs;
+	io->layered = read && d->key;	/* fixed: cvs_io_done() reads it */
 	memcpy(io->legs, legs, nr_legs);
 	if (read && copies > 1) {
 		io->blocks = kcalloc(nr_blocks, sizeof(*io->blocks), GFP_NOIO);
@@ -763,6 +857,7 @@ static void cvs_hedge_work(struct work_struct *work)
 	sector_t first = io->bio->bi_iter.bi_sector / CVS_SECTORS_PER_BLOCK;
 	unsigned int b, n = 0;
 
+	migrate_disable();	/* a child added may complete it: cvs_reap() */
 	for (b = 0; b < io->nr_blocks; b++) {
 		struct cev *any = &io->blocks[b].any;
 		struct cvs_buf *buf;
@@ -785,16 +880,17 @@ static void cvs_hedge_work(struct work_struct *work)
 	}
 	cvs_count(io->dev, CVS_HEDGES, n);
 	cvs_count(io->dev, CVS_BUFFERS, n);
-	cvs_io_put(io);
+	cvs_reap();
+	migrate_enable();
+	cvs_io_put(io);		/* the hedge timer's */
 }
 
-/* Unless the I/O is being finished, hold it and hedge in task context. */
+/* Hedge in task context; the timer's reference goes to the work. */
 static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t)
 {
 	struct cvs_io *io = container_of(t, struct cvs_io, hedge_timer);
 
-	if (atomic_inc_not_zero(&io->pending))
-		queue_work(cvs_wq, &io->hedge_work);
+	queue_work(cvs_wq, &io->hedge_work);
 	return HRTIMER_NORESTART;
 }
 
@@ -857,14 +953,25 @@ static void cvs_start(struct cvs_dev *d, struct bio *bio)
 	}
 	for (c = 0; !io->nr_blocks && c < io->nr_copies; c++)
 		WARN_ON_ONCE(cvs_buf_arm(io, io->bufs[c], &io->all, false));
-	WARN_ON_ONCE(cev_arm(&io->all));
-	cvs_submit(io, read);
-	/* A write that cannot be withdrawn must not be given up on. */
-	if (read && timeout)
+	/*
+	 * The timers hold a reference each and are started before the I/O:
+	 * one started after a completion would keep the bio to its end.  A
+	 * write that cannot be withdrawn must not be given up on.
+	 */
+	if (read && timeout) {
+		atomic_inc(&io->pending);
 		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout));
-	if (io->blocks && !cvs_reads_at_once(io, io->hedge))
+	}
+	if (io->blocks && !cvs_reads_at_once(io, io->hedge)) {
+		atomic_inc(&io->pending);
 		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
 			      HRTIMER_MODE_REL);
+	}
+	migrate_disable();	/* should arming complete it: cvs_reap() */
+	WARN_ON_ONCE(cev_arm(&io->all));
+	cvs_submit(io, read);
+	cvs_reap();
+	migrate_enable();
 	cvs_io_put(io);		/* the bio may be finished from here on */
 }
 
