@@ -104,13 +104,14 @@ static const char * const cvs_mode_names[] = {
 enum cvs_stat {
 	CVS_READS, CVS_WRITES, CVS_BUFFERS, CVS_TRANSFORMS, CVS_ERRORS,
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
-	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_NR_STATS,
+	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_TASK_FINISHES,
+	CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
-	"leg_errors", "hedges", "retries",
+	"leg_errors", "hedges", "retries", "task_finishes",
 };
 
 struct cvs_dev {
@@ -556,7 +557,10 @@ static void cvs_io_finish(struct cvs_io *io)
 
 static void cvs_io_work(struct work_struct *work)
 {
-	cvs_io_finish(container_of(work, struct cvs_io, work));
+	struct cvs_io *io = container_of(work, struct cvs_io, work);
+
+	cvs_count(io->dev, CVS_TASK_FINISHES, 1);
+	cvs_io_finish(io);
 }
 
 /*

@@ -12,3 +12,8 @@ same_as_data /dev/ram0 && fail "lower device holds the plain data"
 echo "transforms: $(counter cvl0 transforms), buffers: $(counter cvl0 buffers)"
 [ "$(counter cvl0 transforms)" -gt 0 ] || fail "the layer never ran"
 [ "$(counter cvl0 errors)" -eq 0 ] || fail "errors"
+# A read under a layer is finished in task context (lev_del() sleeps): on
+# the workqueue, every one; writes have no layer.
+echo "task_finishes: $(counter cvl0 task_finishes), reads: $(counter cvl0 reads)"
+[ "$(counter cvl0 task_finishes)" -eq "$(counter cvl0 reads)" ] ||
+	fail "not every layered read was finished in task context"

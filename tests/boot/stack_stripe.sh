@@ -17,3 +17,5 @@ for q in 0 1 2 3; do
 	eval wait \$pid$q || fail "reader $q got other data"
 done
 echo "reads: $(counter cvs0 reads), buffers: $(counter cvs0 buffers)"
+echo "task_finishes: $(counter cvs0 task_finishes)"
+[ "$(counter cvs0 task_finishes)" -eq 0 ] || fail "bios finished on the workqueue"
