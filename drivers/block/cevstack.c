@@ -129,7 +129,7 @@ struct cvs_dev {
 	 * a lost update only makes an estimate a little older.
 	 */
 	unsigned long lat_ns[CVS_MAX_LOWER];	/* moving average, a leg */
-	unsigned long hedge_ns;	/* 95th percentile of first reads */
+	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
 	struct gendisk *disk;
 	struct dentry *debugfs;
 	atomic64_t stats[CVS_NR_STATS];
@@ -145,7 +145,6 @@ struct cvs_buf {
 	refcount_t ref;		/* the bio's, and the I/O's while in flight */
 	int lower;		/* index of the lower device */
 	u64 start_ns;		/* when a read was submitted, else 0 */
-	bool first;		/* a read's first copy: its latency, the hedge's */
 	bool layered;
 };
 
@@ -167,6 +166,8 @@ struct cvs_io {
 	unsigned int nr_copies;	/* buffers per block */
 	unsigned int nr_bufs;	/* nr_blocks * nr_copies, or one flush a leg */
 	u8 legs[CVS_MAX_LOWER];	/* mirror: the lower device of each copy */
+	u64 start_ns;		/* a hedged read's start, for the estimate */
+	bool read_all;		/* hedge_us was 0: every copy read at once */
 	unsigned int first;	/* mirror read: the copy read first ... */
 	unsigned int hedge;	/* ... and the one read if that is late */
 	struct hrtimer hedge_timer;	/* jiffies are too coarse for it */
@@ -238,21 +239,32 @@ static void cvs_buf_put(struct cvs_buf *b)
 
 static void cvs_reap(void);
 
-/*
- * A frugal streaming estimate of the 95th percentile of first reads: up
- * by 1/16 on a read above it, down 19 times less on one below, so that it
- * settles where one read in twenty is above it.
- */
+/* Latencies are kept in unsigned longs: none is taken as over 1 s. */
+static unsigned long cvs_since(u64 start_ns)
+{
+	return min_t(u64, ktime_get_ns() - start_ns, NSEC_PER_SEC);
+}
+
+/* A moving average of the leg's read latency, an eighth a read. */
 static void cvs_note_latency(struct cvs_dev *d, struct cvs_buf *b)
 {
-	unsigned long lat = ktime_get_ns() - b->start_ns;
+	unsigned long lat = cvs_since(b->start_ns);
 	unsigned long avg = READ_ONCE(d->lat_ns[b->lower]);
-	unsigned long est;
 
 	WRITE_ONCE(d->lat_ns[b->lower], avg - avg / 8 + lat / 8);
-	if (!b->first)
-		return;
-	est = READ_ONCE(d->hedge_ns);
+}
+
+/*
+ * A frugal streaming estimate of the 95th percentile of a mirror read
+ * bio's time, what the hedge timer waits for: up by 1/16 on a bio above
+ * it, down 19 times less on one below, so that it settles where one bio
+ * in twenty is above it.
+ */
+static void cvs_note_hedge(struct cvs_dev *d, u64 start_ns)
+{
+	unsigned long lat = cvs_since(start_ns);
+	unsigned long est = READ_ONCE(d->hedge_ns);
+
 	est = lat > est ? est + est / 16 : est - est / (16 * 19);
 	WRITE_ONCE(d->hedge_ns, clamp(est, CVS_HEDGE_MIN_NS, CVS_HEDGE_MAX_NS));
 }
@@ -301,16 +313,16 @@ static const struct lev_ops cvs_xor_ops = {
 
 /* A lower buffer for a block of @lower, or with @data false for a flush. */
 static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
-				     sector_t block, bool data)
+				     sector_t block, bool data, gfp_t gfp)
 {
-	struct cvs_buf *b = kzalloc(sizeof(*b), GFP_NOIO);
+	struct cvs_buf *b = kzalloc(sizeof(*b), gfp);
 	struct folio *folio = NULL;
 
 	if (!b)
 		return NULL;
-	b->bh = alloc_buffer_head(GFP_NOIO);
+	b->bh = alloc_buffer_head(gfp);
 	if (data)
-		folio = folio_alloc(GFP_NOIO, 0);
+		folio = folio_alloc(gfp, 0);
 	if (!b->bh || (data && !folio)) {
 		if (folio)
 			folio_put(folio);
@@ -635,6 +647,8 @@ static int cvs_io_done(struct wait_queue_entry *wait, unsigned int mode,
 	struct cvs_io *io = container_of(wait, struct cvs_io, done);
 
 	list_del_init(&wait->entry);
+	if (io->start_ns && !io->all.status)
+		cvs_note_hedge(io->dev, io->start_ns);
 	if (io->layered) {
 		cvs_io_stop_timers(io, cvs_io_put_locked);
 		cvs_io_put_locked(io);	/* the completion's */
@@ -704,7 +718,7 @@ static void cvs_choose(struct cvs_io *io)
 /* Is copy @c of each block read from the start? */
 static bool cvs_reads_at_once(struct cvs_io *io, unsigned int c)
 {
-	return !io->blocks || READ_ONCE(hedge_us) == 0 || c == io->first;
+	return !io->blocks || io->read_all || c == io->first;
 }
 
 static void cvs_hedge_work(struct work_struct *work);
@@ -741,9 +755,11 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 		if (!io->blocks)
 			goto fail;
 		cvs_choose(io);
+		/* Read once: a change now must not make a hedge of a copy. */
+		io->read_all = READ_ONCE(hedge_us) == 0;
 	}
 	for (c = 0; !nr_blocks && c < copies; c++) {
-		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, false);
+		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, false, GFP_NOIO);
 		if (!io->bufs[c])
 			goto fail;
 	}
@@ -756,7 +772,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 				continue;	/* a hedge allocates its own */
 			cvs_map(io, first + b, c, &lower, &lblock);
 			io->bufs[b * copies + c] = cvs_buf_alloc(d, lower, lblock,
-								 true);
+								 true, GFP_NOIO);
 			if (!io->bufs[b * copies + c])
 				goto fail;
 		}
@@ -842,7 +858,6 @@ static void cvs_submit(struct cvs_io *io, bool read)
 	for (i = 0; i < io->nr_bufs; i++) {
 		if (!io->bufs[i])
 			continue;
-		io->bufs[i]->first = read;
 		cvs_submit_buf(io, io->bufs[i], read);
 		n++;
 	}
@@ -868,12 +883,15 @@ static void cvs_hedge_work(struct work_struct *work)
 		sector_t lblock;
 		int lower;
 
-		if (cev_done(any))
+		if (cev_done(any) ||
+		    WARN_ON_ONCE(cvs_bufs_of(io, b)[io->hedge]))
 			continue;
 		cvs_map(io, first + b, io->hedge, &lower, &lblock);
-		buf = cvs_buf_alloc(io->dev, lower, lblock, true);
+		/* A hedge is an extra: it does not wait for memory. */
+		buf = cvs_buf_alloc(io->dev, lower, lblock, true,
+				    GFP_NOWAIT | __GFP_NOWARN);
 		if (!buf)
-			break;		/* a hedge is an extra: no retry */
+			break;
 		cvs_bufs_of(io, b)[io->hedge] = buf;
 		if (cvs_buf_arm(io, buf, any, true)) {
 			unlock_buffer(buf->bh);
@@ -898,11 +916,11 @@ static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-static unsigned long cvs_hedge_delay(struct cvs_dev *d)
+static u64 cvs_hedge_delay(struct cvs_dev *d)
 {
 	int us = READ_ONCE(hedge_us);
 
-	return us > 0 ? us * NSEC_PER_USEC : READ_ONCE(d->hedge_ns);
+	return us > 0 ? (u64)us * NSEC_PER_USEC : READ_ONCE(d->hedge_ns);
 }
 
 /* Read or write a bio through the legs healthy now. */
@@ -930,8 +948,6 @@ static void cvs_start(struct cvs_dev *d, struct bio *bio)
 		bio_endio(bio);
 		return;
 	}
-	if (io->nr_blocks)
-		cvs_count(d, read ? CVS_READS : CVS_WRITES, 1);
 	if (!read && io->nr_blocks)
 		cvs_copy(io, false);
 
@@ -967,6 +983,7 @@ static void cvs_start(struct cvs_dev *d, struct bio *bio)
 		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout));
 	}
 	if (io->blocks && !cvs_reads_at_once(io, io->hedge)) {
+		io->start_ns = ktime_get_ns();
 		atomic_inc(&io->pending);
 		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
 			      HRTIMER_MODE_REL);
@@ -994,6 +1011,9 @@ static void cvs_submit_bio(struct bio *bio)
 		bio_endio(bio);		/* nothing to do */
 		return;
 	}
+	if (bio->bi_iter.bi_size)	/* counted once, not at each retry */
+		cvs_count(d, bio_op(bio) == REQ_OP_READ ? CVS_READS : CVS_WRITES,
+			  1);
 	cvs_start(d, bio);
 }
 
@@ -1066,8 +1086,10 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 				  CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK);
 	/*
 	 * The data is copied into the driver's own folios, one block each:
-	 * the lower devices' segment, boundary, alignment and chunk limits
-	 * and their need of stable pages do not reach them.
+	 * the lower devices' segment, boundary, DMA alignment and chunk
+	 * limits and their need of stable pages do not reach them.  Their
+	 * alignment offset does: block b of a linear or mirror device is
+	 * block b below.
 	 */
 	lim->chunk_sectors = 0;
 	lim->virt_boundary_mask = 0;
@@ -1075,8 +1097,6 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	lim->max_segments = USHRT_MAX;
 	lim->max_segment_size = UINT_MAX;
 	lim->dma_alignment = SECTOR_SIZE - 1;
-	lim->alignment_offset = 0;
-	lim->flags &= ~BLK_FLAG_MISALIGNED;
 	lim->features &= ~(BLK_FEAT_STABLE_WRITES | BLK_FEAT_BOUNCE_HIGH);
 	lim->max_hw_discard_sectors = 0;
 	lim->max_user_discard_sectors = 0;

@@ -21,7 +21,8 @@ done
 flushes() { awk '{ print $16 }' "/sys/block/$1/stat"; }
 
 mkstack cvf0 mirror 0 /dev/cvwc0 /dev/cvwc1
-trap 'echo cvf0 >"$DELETE" 2>/dev/null; echo cvf1 >"$DELETE" 2>/dev/null' EXIT
+trap 'umount /mnt/f 2>/dev/null; echo cvf0 >"$DELETE" 2>/dev/null
+	echo cvf1 >"$DELETE" 2>/dev/null' EXIT
 wc=$(cat /sys/block/cvf0/queue/write_cache)
 fua=$(cat /sys/block/cvf0/queue/fua)
 echo "write_cache: $wc, fua: $fua"

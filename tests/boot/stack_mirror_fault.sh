@@ -2,7 +2,8 @@
 # mirror, fault: with every bio to the fast mirror failing, reads still
 # return the right data: the read that failed on it is tried again on the
 # other leg.  The failing leg is marked failed and left out, as md's
-# raid1 does with a faulty member.  The
+# raid1 does with a faulty member.  Neither leg has been measured when
+# the read starts, so it goes to the first, ram3.  The
 # device is its own, deleted at the end, so that the failed leg does not
 # change what the later mirror tests see.
 . /tests/lib.inc
