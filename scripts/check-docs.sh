@@ -8,7 +8,11 @@
 #    changes (git diff pristine HEAD): cev.rst, index.rst, and the
 #    kernel-doc cev.rst pulls in from cev.h, cev.c, buffer.c, buffer_head.h;
 #  - cev.html holds the rendered kernel-doc (signature and description) of
-#    a function from each of cev.h, cev.c and buffer.c: a kernel-doc
+#    a function from each of cev.h, cev.c and buffer.c, and mm-api.html,
+#    where core-api documents mm/filemap.c's exports, one of the series'
+#    functions there (cev.rst points to it: a second directive for them
+#    would declare them twice, a warning Sphinx names only on an
+#    incremental build, and then after the rst's path): a kernel-doc
 #    directive that matches nothing (a renamed function, a wrong
 #    :identifiers:, a lost EXPORT_SYMBOL under :export:) renders nothing,
 #    without a warning.
@@ -22,9 +26,11 @@ OBJ=$BUILD/obj-docs
 LOG=$LOGS/docs.log
 HTML=$OBJ/Documentation/output/$DOCS_DIR/cev.html
 # Functions whose rendered kernel-doc must be in cev.html: one from
-# include/linux/cev.h, one from kernel/cev.c (:export:), one each from
-# fs/buffer.c and mm/filemap.c (:identifiers:).
-MUST_RENDER="cev_wait_attached cev_add bh_cev_add folio_lev_add"
+# include/linux/cev.h, one from kernel/cev.c (:export:), one from
+# fs/buffer.c (:identifiers:); and in mm-api.html, one of the series' in
+# mm/filemap.c (its :export:).
+MUST_RENDER="cev_wait_attached cev_add bh_cev_add"
+MUST_RENDER_MM="folio_lev_add folio_cev_add"
 
 # series_files_changed: the files the series adds or changes, one a line.
 series_files_changed() {
@@ -80,10 +86,10 @@ series_warnings() {
 		subset_artefact || true
 }
 
-# renders FUNC: cev.html has FUNC's C-domain signature, and a description
-# paragraph after it (the kernel-doc's short description).
+# renders FUNC [HTML]: HTML (cev.html) has FUNC's C-domain signature, and
+# a description paragraph after it (the kernel-doc's short description).
 renders() {
-	python3 - "$HTML" "$1" <<'PY'
+	python3 - "${2:-$HTML}" "$1" <<'PY'
 import re, sys
 html, func = open(sys.argv[1]).read(), sys.argv[2]
 m = re.search(r'<dl class="c function">\s*<dt [^>]*\bid="c\.%s">'
@@ -120,5 +126,12 @@ for f in $MUST_RENDER; do
 		result docs ok "docs: cev.html renders the kernel-doc of $f()"
 	else
 		result docs fail "docs: cev.html renders the kernel-doc of $f()"
+	fi
+done
+for f in $MUST_RENDER_MM; do
+	if renders "$f" "$(dirname "$HTML")/mm-api.html"; then
+		result docs ok "docs: mm-api.html renders the kernel-doc of $f()"
+	else
+		result docs fail "docs: mm-api.html renders the kernel-doc of $f()"
 	fi
 done
