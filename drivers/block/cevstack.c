@@ -237,7 +237,8 @@ static void cvs_buf_put(struct cvs_buf *b)
 	atomic_dec_and_wake_up(&cvs_nr_bufs);
 }
 
-static void cvs_reap(void);
+static struct llist_node *cvs_reap_take(void);
+static void cvs_reap_list(struct llist_node *list);
 
 /* Latencies are kept in unsigned longs: none is taken as over 1 s. */
 static unsigned long cvs_since(u64 start_ns)
@@ -273,6 +274,7 @@ static void cvs_note_hedge(struct cvs_dev *d, u64 start_ns)
 static void cvs_end_io(struct buffer_head *bh, int uptodate)
 {
 	struct cvs_buf *b = bh->b_private;
+	struct llist_node *done;
 
 	if (b->start_ns)
 		cvs_note_latency(b->dev, b);
@@ -281,10 +283,11 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 		set_buffer_uptodate(bh);
 	else
 		clear_buffer_uptodate(bh);
-	preempt_disable();	/* reap on the CPU the wake-up ran on */
+	preempt_disable();	/* take what the wake-up left on this CPU */
 	unlock_buffer(bh);
-	cvs_reap();
+	done = cvs_reap_take();
 	preempt_enable();
+	cvs_reap_list(done);	/* preemptible again, if the caller is */
 	cvs_buf_put(b);
 }
 
@@ -520,7 +523,9 @@ static bool cvs_io_needs_task(struct cvs_io *io)
 
 /*
  * Hand the result up, detach everything, let go.  Every reference is
- * gone: the timers are not queued and their callbacks have returned, no
+ * gone: no timer is queued, and a timer's callback touches the io no more
+ * once it dropped or handed on its reference (this may be that callback:
+ * neither timer core touches a timer after its callback returns); no
  * hedge runs.  Any context without a lock held, unless
  * cvs_io_needs_task().
  */
@@ -622,15 +627,25 @@ static DEFINE_PER_CPU(struct llist_head, cvs_done);
  * After anything that may complete a compound without a layer, on the CPU
  * it ran on (interrupt context, or preemption or migration disabled).
  */
-static void cvs_reap(void)
+static struct llist_node *cvs_reap_take(void)
 {
-	struct llist_node *list = llist_del_all(this_cpu_ptr(&cvs_done));
+	return llist_del_all(this_cpu_ptr(&cvs_done));
+}
+
+/* Off the CPU's list: no longer pinned, finished as the context allows. */
+static void cvs_reap_list(struct llist_node *list)
+{
 	struct cvs_io *io, *next;
 
 	llist_for_each_entry_safe(io, next, list, reap) {
 		cvs_io_stop_timers(io, cvs_io_put);
 		cvs_io_put(io);		/* the completion's */
 	}
+}
+
+static void cvs_reap(void)
+{
+	cvs_reap_list(cvs_reap_take());
 }
 
 /*
@@ -856,7 +871,10 @@ static void cvs_submit(struct cvs_io *io, bool read)
 	unsigned int i, n = 0;
 
 	for (i = 0; i < io->nr_bufs; i++) {
-		if (!io->bufs[i])
+		/* A hedge's slot is the hedge work's, which may run already. */
+		if (!cvs_reads_at_once(io, i % io->nr_copies))
+			continue;
+		if (WARN_ON_ONCE(!io->bufs[i]))
 			continue;
 		cvs_submit_buf(io, io->bufs[i], read);
 		n++;
@@ -974,22 +992,27 @@ static void cvs_start(struct cvs_dev *d, struct bio *bio)
 	for (c = 0; !io->nr_blocks && c < io->nr_copies; c++)
 		WARN_ON_ONCE(cvs_buf_arm(io, io->bufs[c], &io->all, false));
 	/*
+	 * Armed first: every child's buffer is locked and not submitted, so
+	 * nothing completes the compound before the I/O starts, and no timer
+	 * can cancel it before it is armed.
+	 */
+	WARN_ON_ONCE(cev_arm(&io->all));
+	/*
 	 * The timers hold a reference each and are started before the I/O:
 	 * one started after a completion would keep the bio to its end.  A
 	 * write that cannot be withdrawn must not be given up on.
 	 */
-	if (read && timeout) {
-		atomic_inc(&io->pending);
-		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout));
-	}
 	if (io->blocks && !cvs_reads_at_once(io, io->hedge)) {
 		io->start_ns = ktime_get_ns();
 		atomic_inc(&io->pending);
 		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
 			      HRTIMER_MODE_REL);
 	}
-	migrate_disable();	/* should arming complete it: cvs_reap() */
-	WARN_ON_ONCE(cev_arm(&io->all));
+	if (read && timeout) {
+		atomic_inc(&io->pending);
+		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout));
+	}
+	migrate_disable();	/* a timer may complete it: cvs_reap() */
 	cvs_submit(io, read);
 	cvs_reap();
 	migrate_enable();
