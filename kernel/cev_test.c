@@ -2026,6 +2026,8 @@ static void cev_test_event_and_cancel_exclusive(struct kunit *test)
 struct lockless_fire {
 	struct tev *e;
 	struct completion go;
+	struct completion done;
+	atomic_t started;
 	atomic_t fired;
 };
 
@@ -2034,8 +2036,10 @@ static int lockless_fire_fn(void *arg)
 	struct lockless_fire *f = arg;
 
 	wait_for_completion(&f->go);
+	atomic_set(&f->started, 1);
 	tev_fire(f->e, 0, 512);
 	atomic_set(&f->fired, 1);
+	complete(&f->done);
 	return 0;
 }
 
@@ -2058,6 +2062,7 @@ static void cev_test_all_success_takes_no_parent_lock(struct kunit *test)
 	cev_setup(test, cev, &cev_all, 0, e, 2);
 	f->e = &e[0];
 	init_completion(&f->go);
+	init_completion(&f->done);
 	t = kthread_create(lockless_fire_fn, f, "cev-test-lockless");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	get_task_struct(t);
@@ -2067,12 +2072,20 @@ static void cev_test_all_success_takes_no_parent_lock(struct kunit *test)
 	wake_up_process(t);
 	spin_lock_irq(&cev->wq.lock);
 	complete(&f->go);
+	/*
+	 * The window is counted from the report's start, not from go: under
+	 * TCG on a loaded host the thread's vCPU may not run for a while.
+	 */
+	for (waited = 0; waited < 30000 && !atomic_read(&f->started); waited++)
+		mdelay(1);
 	for (waited = 0; waited < 1000 && !atomic_read(&f->fired); waited++)
 		mdelay(1);
 	/* Read before the unlock: afterwards a report could go through. */
 	fired = atomic_read(&f->fired);
 	spin_unlock_irq(&cev->wq.lock);
 	migrate_enable();
+	/* Its report is made, through the lock or not, before it is stopped. */
+	KUNIT_EXPECT_GT(test, wait_for_completion_timeout(&f->done, 30 * HZ), 0);
 	kthread_stop(t);
 	put_task_struct(t);
 	KUNIT_EXPECT_EQ(test, fired, 1);
