@@ -858,7 +858,7 @@ static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
 
 	refcount_inc(&b->ref);	/* the I/O's */
 	atomic_inc(&io->dev->pending[b->lower]);
-	if (read)
+	if (read && io->dev->mode == CVS_MIRROR)	/* only mirrors choose */
 		b->start_ns = ktime_get_ns();
 	if (!io->nr_blocks)
 		cvs_submit_flush(b->bh);
