@@ -3,9 +3,9 @@
  * cevstack: a stacking block driver that completes through wait queues.
  *
  * A cevstack device sits over one to four lower block devices and does
- * its lower I/O with private buffer heads, one 4 KiB block each.  An upper
- * bio completes only through waiters on the lower buffers' wait queues,
- * the bit wait queues unlock_buffer() wakes:
+ * its lower I/O with private buffer heads.  An upper bio completes only
+ * through waiters on the lower buffers' wait queues, the bit wait queues
+ * unlock_buffer() wakes:
  *
  *  - a compound event per bio (struct cev, cev_all) has every lower
  *    buffer as a child and completes when the last one has, with the
@@ -22,6 +22,22 @@
  *    freed when its I/O ends.  Writes have no timer: a write completes
  *    only once every lower write has ended, so that no orphaned write can
  *    land after a retry or a later write of the same block.
+ *
+ * Where nothing needs a copy of the data, the lower I/O goes straight
+ * through the bio's own pages: a clone of the bio for each contiguous run
+ * of it on a leg (all of it on a linear device or each mirror leg, a
+ * block on a stripe), whose buffer head carries no data and is unlocked
+ * when the clone ends.  That is every write without a key, and the reads
+ * of linear and stripe devices without a key or a timeout.  The others
+ * use a private folio a block, and copy: a key transforms the data, and a
+ * read that may be given up on (a timeout) or answered by two legs (a
+ * hedged mirror) could land after its bio has ended.
+ *
+ * Memory pressure slows I/O down and never fails it: everything an I/O
+ * allocates is first tried without waiting; if that fails, the I/O takes
+ * its memory from the module's reserves (mempools and a bio_set with a
+ * rescuer), one I/O at a time, so that the reserves, sized for the
+ * largest I/O, always suffice for the one waiting on them.
  *
  * Lower buffers hold b_end_io pointers into this module and may outlive
  * their bio (a timed-out read): cvs_nr_bufs counts them, and the module's
@@ -105,13 +121,13 @@ enum cvs_stat {
 	CVS_READS, CVS_WRITES, CVS_BUFFERS, CVS_TRANSFORMS, CVS_ERRORS,
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
 	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_TASK_FINISHES,
-	CVS_NR_STATS,
+	CVS_RESERVED, CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
-	"leg_errors", "hedges", "retries", "task_finishes",
+	"leg_errors", "hedges", "retries", "task_finishes", "reserved",
 };
 
 struct cvs_dev {
@@ -136,9 +152,14 @@ struct cvs_dev {
 	struct list_head list;
 };
 
-/* One lower buffer; it outlives its bio while its I/O is in flight. */
+/*
+ * One lower buffer; it outlives its bio while its I/O is in flight.  It
+ * comes from a pool with its buffer head and, for a copy, its folio.
+ */
 struct cvs_buf {
 	struct buffer_head *bh;
+	struct folio *folio;	/* the block's copy, or NULL */
+	unsigned int offset;	/* a direct run: where it starts in the bio */
 	struct cev_wait cw;
 	struct lev lev;
 	struct cvs_dev *dev;
@@ -162,12 +183,16 @@ struct cvs_io {
 	struct timer_list timer;
 	struct cvs_dev *dev;
 	struct bio *bio;
-	unsigned int nr_blocks;	/* 0 for an empty flush */
+	unsigned int nr_units;	/* blocks, or direct runs; 0 for a flush */
 	unsigned int nr_copies;	/* buffers per block */
-	unsigned int nr_bufs;	/* nr_blocks * nr_copies, or one flush a leg */
+	unsigned int nr_bufs;	/* nr_units * nr_copies, or one flush a leg */
+	unsigned int unit_blocks;	/* blocks a unit: 1 but for direct runs */
+	bool direct;		/* through the bio's pages: no copy */
+	bool pooled;		/* io and blocks came from the reserves */
 	u8 legs[CVS_MAX_LOWER];	/* mirror: the lower device of each copy */
 	u64 start_ns;		/* a hedged read's start, for the estimate */
 	bool read_all;		/* hedge_us was 0: every copy read at once */
+	unsigned int timeout_ms;	/* a read's, read once */
 	unsigned int first;	/* mirror read: the copy read first ... */
 	unsigned int hedge;	/* ... and the one read if that is late */
 	struct hrtimer hedge_timer;	/* jiffies are too coarse for it */
@@ -177,12 +202,12 @@ struct cvs_io {
 	bool timed_out;
 	bool layered;		/* a layer may hold the completion back */
 	struct cvs_block *blocks;	/* mirror reads only */
-	struct cvs_buf *bufs[];		/* nr_blocks * nr_copies */
+	struct cvs_buf *bufs[];		/* nr_units * nr_copies */
 };
 
-static unsigned int timeout_ms = 30000;
+static unsigned int timeout_ms;
 module_param(timeout_ms, uint, 0644);
-MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer (ms; 0: never)");
+MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer (ms; 0: never); such reads are copied");
 
 static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
@@ -201,7 +226,22 @@ static int cvs_major;
 static int cvs_next_minor;
 static struct workqueue_struct *cvs_wq;		/* finishing bios */
 static struct workqueue_struct *cvs_layer_wq;	/* the XOR layer's work */
+static struct workqueue_struct *cvs_restart_wq;	/* bios waiting for memory */
 static struct dentry *cvs_debugfs;
+
+/*
+ * The reserves, each for the largest I/O: every copy of every block of a
+ * mirror write, or a direct stripe's blocks.  Only the holder of
+ * cvs_reserve_lock waits on them; everyone else takes from them without
+ * waiting, so whatever it waits for is held by I/O in flight.
+ */
+#define CVS_MAX_BUFS		(CVS_MAX_BLOCKS * CVS_MAX_LOWER)
+static DEFINE_MUTEX(cvs_reserve_lock);
+static mempool_t cvs_io_pool;		/* struct cvs_io, at its largest */
+static mempool_t cvs_blocks_pool;	/* a mirror read's cvs_blocks */
+static mempool_t cvs_copy_pool;		/* cvs_bufs with a folio */
+static mempool_t cvs_run_pool;		/* cvs_bufs without: runs, flushes */
+static struct bio_set cvs_bio_set;	/* every lower bio */
 
 static void cvs_count(struct cvs_dev *d, enum cvs_stat s, long n)
 {
@@ -223,10 +263,8 @@ static void cvs_buf_put(struct cvs_buf *b)
 
 	if (!refcount_dec_and_test(&b->ref))
 		return;
-	if (b->bh->b_folio)	/* a flush has no data */
-		folio_put(b->bh->b_folio);
-	free_buffer_head(b->bh);
-	kfree(b);
+	/* Its I/O ended and every waiter is gone: the pool may hand it out. */
+	mempool_free(b, b->folio ? &cvs_copy_pool : &cvs_run_pool);
 	/* A delete of the device may go on from here: d is not touched again. */
 	atomic_dec_and_wake_up(&d->nr_bufs);
 	/*
@@ -314,35 +352,66 @@ static const struct lev_ops cvs_xor_ops = {
 	.work = cvs_xor_work,
 };
 
-/* A lower buffer for a block of @lower, or with @data false for a flush. */
-static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
-				     sector_t block, bool data, gfp_t gfp)
+static void cvs_buf_destroy(void *element, void *copy)
+{
+	struct cvs_buf *b = element;
+
+	if (b->folio)
+		folio_put(b->folio);
+	if (b->bh)
+		free_buffer_head(b->bh);
+	kfree(b);
+}
+
+/* A pool's element: a buffer and its buffer head, with @copy a folio. */
+static void *cvs_buf_create(gfp_t gfp, void *copy)
 {
 	struct cvs_buf *b = kzalloc(sizeof(*b), gfp);
-	struct folio *folio = NULL;
 
 	if (!b)
 		return NULL;
 	b->bh = alloc_buffer_head(gfp);
-	if (data)
-		folio = folio_alloc(gfp, 0);
-	if (!b->bh || (data && !folio)) {
-		if (folio)
-			folio_put(folio);
-		if (b->bh)
-			free_buffer_head(b->bh);
-		kfree(b);
+	if (copy)
+		b->folio = folio_alloc(gfp, 0);
+	if (!b->bh || (copy && !b->folio)) {
+		cvs_buf_destroy(b, copy);
 		return NULL;
 	}
-	if (folio) {
-		folio_set_bh(b->bh, folio, 0);
-		b->bh->b_size = CVS_BLOCK_SIZE;
-	}
-	b->bh->b_bdev = file_bdev(d->lower[lower]);
-	b->bh->b_blocknr = block;
-	b->bh->b_end_io = cvs_end_io;
-	b->bh->b_private = b;
-	set_buffer_mapped(b->bh);
+	return b;
+}
+
+/*
+ * A lower buffer for @size bytes at @block of @lower: with @copy a block
+ * with a folio of its own, else a direct run or a flush, without data.
+ * A buffer from the pool was used before: everything but its buffer head
+ * and folio is set again, and the buffer head's state cleared (its I/O
+ * ended and nothing waits on it any more).
+ */
+static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
+				     sector_t block, unsigned int size,
+				     bool copy, gfp_t gfp)
+{
+	struct cvs_buf *b = mempool_alloc(copy ? &cvs_copy_pool : &cvs_run_pool,
+					  gfp);
+	struct buffer_head *bh;
+	struct folio *folio;
+
+	if (!b)
+		return NULL;
+	bh = b->bh;
+	folio = b->folio;
+	memset(b, 0, sizeof(*b));
+	b->bh = bh;
+	b->folio = folio;
+	bh->b_state = 0;
+	if (folio)
+		folio_set_bh(bh, folio, 0);
+	bh->b_size = size;
+	bh->b_bdev = file_bdev(d->lower[lower]);
+	bh->b_blocknr = block;
+	bh->b_end_io = cvs_end_io;
+	bh->b_private = b;
+	set_buffer_mapped(bh);
 	b->dev = d;
 	b->lower = lower;
 	refcount_set(&b->ref, 1);
@@ -428,8 +497,16 @@ static void cvs_io_free(struct cvs_io *io)
 	for (i = 0; i < io->nr_bufs; i++)
 		if (io->bufs[i])
 			cvs_buf_put(io->bufs[i]);
-	kfree(io->blocks);
-	kfree(io);
+	if (!io->pooled) {
+		kfree(io->blocks);
+		kfree(io);
+		return;
+	}
+	/* The reserves' own I/O: the pools stay until it is back. */
+	if (io->blocks)
+		mempool_free(io->blocks, &cvs_blocks_pool);
+	mempool_free(io, &cvs_io_pool);
+	atomic_dec_and_wake_up(&cvs_nr_bufs);	/* cvs_exit() may go on */
 }
 
 /*
@@ -466,8 +543,6 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower)
 		d->nr_lower);
 	return true;
 }
-
-static void cvs_start(struct cvs_dev *d, struct bio *bio);
 
 /*
  * The bio's status from its buffers, all done: a mirror's block is good
@@ -518,8 +593,10 @@ static int cvs_io_status(struct cvs_io *io)
 static bool cvs_io_needs_task(struct cvs_io *io)
 {
 	return io->layered || io->all.status ||
-	       (!io->nr_blocks && io->bio->bi_iter.bi_size);
+	       (!io->nr_units && io->bio->bi_iter.bi_size);
 }
+
+static void cvs_restart(struct cvs_io *io);
 
 /*
  * Hand the result up, detach everything, let go.  Every reference is
@@ -538,11 +615,11 @@ static void cvs_io_finish(struct cvs_io *io)
 
 	if (!io->timed_out)
 		status = cvs_io_status(io);
-	if (read && !status)
+	if (read && !status && !io->direct)
 		cvs_copy(io, true);
 	cev_finish(&io->all);
 	cvs_count(d, CVS_CANCELLED, io->all.nr_cancelled);
-	for (i = 0; io->blocks && i < io->nr_blocks; i++) {
+	for (i = 0; io->blocks && i < io->nr_units; i++) {
 		/* The copies a good one made unnecessary: the hedge's cost. */
 		cvs_count(d, CVS_HEDGE_CANCELLED, cev_finish(&io->blocks[i].any));
 		cvs_count(d, CVS_CANCELLED, io->blocks[i].any.nr_cancelled);
@@ -551,17 +628,15 @@ static void cvs_io_finish(struct cvs_io *io)
 		if (io->bufs[i] && io->bufs[i]->layered)
 			lev_del(&io->bufs[i]->lev);
 	/* Every leg flushed: now the data, with no flush of its own. */
-	if (!status && !io->nr_blocks && io->bio->bi_iter.bi_size) {
+	if (!status && !io->nr_units && io->bio->bi_iter.bi_size) {
 		io->bio->bi_opf &= ~REQ_PREFLUSH;
-		cvs_start(d, io->bio);	/* before the buffers keeping d go */
-		cvs_io_free(io);
+		cvs_restart(io);
 		return;
 	}
 	/* Legs failed under a read: try it on the others, if any are left. */
 	if (status && read && io->failed_legs) {
 		cvs_count(d, CVS_RETRIES, 1);
-		cvs_start(d, io->bio);	/* before the buffers keeping d go */
-		cvs_io_free(io);
+		cvs_restart(io);
 		return;
 	}
 	if (status) {
@@ -739,57 +814,121 @@ static bool cvs_reads_at_once(struct cvs_io *io, unsigned int c)
 static void cvs_hedge_work(struct work_struct *work);
 static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t);
 
+/* The io's header, and with @pooled room for the largest I/O. */
+static struct cvs_io *cvs_io_get(unsigned int nr_bufs, bool pooled, gfp_t gfp)
+{
+	size_t size = struct_size_t(struct cvs_io, bufs, nr_bufs);
+	struct cvs_io *io;
+
+	if (!pooled)
+		return kzalloc(size, gfp);
+	io = mempool_alloc(&cvs_io_pool, gfp);
+	if (io) {
+		memset(io, 0, size);
+		io->pooled = true;
+		atomic_inc(&cvs_nr_bufs);	/* see cvs_io_free() */
+	}
+	return io;
+}
+
+static struct cvs_block *cvs_blocks_get(struct cvs_io *io, gfp_t gfp)
+{
+	size_t size = array_size(io->nr_units, sizeof(*io->blocks));
+	struct cvs_block *blocks;
+
+	if (!io->pooled)
+		return kzalloc(size, gfp);
+	blocks = mempool_alloc(&cvs_blocks_pool, gfp);
+	if (blocks)
+		memset(blocks, 0, size);
+	return blocks;
+}
+
 /*
- * @legs: for a flush (@flush, or an empty bio), one buffer for each; else
- * copies of a block.
+ * Does the I/O need no copy of its data?  Not with a key, which
+ * transforms it, nor for a read that may end before its lower I/O does:
+ * one a timeout may give up on, or a mirror's, which a hedge may answer.
+ */
+static bool cvs_goes_direct(struct cvs_dev *d, bool read, bool timeout)
+{
+	return !d->key && (!read || (d->mode != CVS_MIRROR && !timeout));
+}
+
+/*
+ * The I/O of @bio over the legs healthy now: for a flush, one buffer a
+ * leg; else a buffer for each unit of the bio on each leg it goes to.  A
+ * unit is a block, or, for a direct I/O that is not a stripe's, the whole
+ * bio, one run a leg.  A write with REQ_PREFLUSH flushes every leg before
+ * any of its data goes down, not only the legs it writes to: the data
+ * then follows from cvs_io_finish().
+ *
+ * NULL if the memory is not there without waiting, unless @reserved: then
+ * it comes from the reserves, under cvs_reserve_lock, and cannot fail.
+ * ERR_PTR(-EIO) if no leg is left.
  */
 static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
-				   const u8 *legs, unsigned int nr_legs,
-				   bool flush)
+				   bool reserved)
 {
-	unsigned int nr_blocks = flush ? 0 : bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
 	bool read = bio_op(bio) == REQ_OP_READ;
-	unsigned int copies = d->mode == CVS_MIRROR || !nr_blocks ? nr_legs : 1;
+	bool flush = !read && (bio->bi_opf & REQ_PREFLUSH);
+	unsigned int timeout = read ? READ_ONCE(timeout_ms) : 0;
+	unsigned int nr_blocks = flush ? 0 : bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
+	bool direct = nr_blocks && cvs_goes_direct(d, read, timeout);
+	unsigned int unit_blocks = direct && d->mode != CVS_STRIPE ? nr_blocks : 1;
+	unsigned int nr_units = nr_blocks / unit_blocks;
 	sector_t first = bio->bi_iter.bi_sector / CVS_SECTORS_PER_BLOCK;
-	unsigned int nr_bufs = max(nr_blocks, 1U) * copies;
+	gfp_t gfp = reserved ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
+	unsigned int copies, nr_bufs, nr_legs, u, c;
+	u8 legs[CVS_MAX_LOWER];
 	struct cvs_io *io;
-	unsigned int b, c;
 
-	io = kzalloc(struct_size(io, bufs, nr_bufs), GFP_NOIO);
+	nr_legs = cvs_pick_legs(d, legs);
+	if (!nr_legs)			/* every leg of the mirror failed */
+		return ERR_PTR(-EIO);
+	copies = d->mode == CVS_MIRROR || !nr_blocks ? nr_legs : 1;
+	nr_bufs = max(nr_units, 1U) * copies;
+	io = cvs_io_get(nr_bufs, reserved, gfp);
 	if (!io)
 		return NULL;
 	io->dev = d;
 	io->bio = bio;
-	io->nr_blocks = nr_blocks;
+	io->timeout_ms = timeout;
+	io->nr_units = nr_units;
+	io->unit_blocks = unit_blocks;
+	io->direct = direct;
 	io->nr_copies = copies;
 	io->nr_bufs = nr_bufs;
 	io->layered = read && d->key;	/* fixed: cvs_io_done() reads it */
 	memcpy(io->legs, legs, nr_legs);
 	if (read && copies > 1) {
-		io->blocks = kcalloc(nr_blocks, sizeof(*io->blocks), GFP_NOIO);
+		io->blocks = cvs_blocks_get(io, gfp);
 		if (!io->blocks)
 			goto fail;
 		cvs_choose(io);
 		/* Read once: a change now must not make a hedge of a copy. */
 		io->read_all = READ_ONCE(hedge_us) == 0;
 	}
-	for (c = 0; !nr_blocks && c < copies; c++) {
-		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, false, GFP_NOIO);
+	for (c = 0; !nr_units && c < copies; c++) {
+		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, 0, false, gfp);
 		if (!io->bufs[c])
 			goto fail;
 	}
-	for (b = 0; b < nr_blocks; b++) {
+	for (u = 0; u < nr_units; u++) {
 		for (c = 0; c < copies; c++) {
+			struct cvs_buf *buf;
 			sector_t lblock;
 			int lower;
 
 			if (!cvs_reads_at_once(io, c))
 				continue;	/* a hedge allocates its own */
-			cvs_map(io, first + b, c, &lower, &lblock);
-			io->bufs[b * copies + c] = cvs_buf_alloc(d, lower, lblock,
-								 true, GFP_NOIO);
-			if (!io->bufs[b * copies + c])
+			cvs_map(io, first + u * unit_blocks, c, &lower, &lblock);
+			buf = cvs_buf_alloc(d, lower, lblock,
+					    unit_blocks * CVS_BLOCK_SIZE, !direct,
+					    gfp);
+			if (!buf)
 				goto fail;
+			buf->offset = u * unit_blocks * CVS_BLOCK_SIZE;
+			io->bufs[u * copies + c] = buf;
 		}
 	}
 	INIT_WORK(&io->work, cvs_io_work);
@@ -819,14 +958,14 @@ static int cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
 		b->layered = !bh_lev_add(&b->lev, b->bh);
 	} else if (!read) {
 		set_buffer_uptodate(b->bh);
-		if (io->dev->key && io->nr_blocks)	/* a flush has no data */
+		if (io->dev->key && io->nr_units)	/* a flush has no data */
 			cvs_xor(b->bh->b_data, io->dev->key);
 	}
 	return bh_cev_add(parent, &b->cw, b->bh);
 }
 
-/* An empty flush's bio ended: end its buffer as a block's I/O ends. */
-static void cvs_flush_end_io(struct bio *bio)
+/* A lower bio ended: end its buffer head, whose wake-up drives the rest. */
+static void cvs_lower_end_io(struct bio *bio)
 {
 	struct buffer_head *bh = bio->bi_private;
 	int uptodate = !bio->bi_status;
@@ -835,35 +974,58 @@ static void cvs_flush_end_io(struct bio *bio)
 	bh->b_end_io(bh, uptodate);
 }
 
-static void cvs_submit_flush(struct buffer_head *bh)
+/*
+ * The lower bio of a buffer: a flush; a clone of the part of the upper
+ * bio that a direct run covers; or the buffer's own folio.  From
+ * cvs_bio_set, whose rescuer lets it wait for memory even here, in the
+ * upper bio's ->submit_bio() with the lower bios not yet sent down.
+ */
+static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
+				 blk_opf_t opf)
 {
-	struct bio *bio = bio_alloc(bh->b_bdev, 0,
-				    REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
-				    GFP_NOIO);
+	struct buffer_head *bh = b->bh;
+	struct bio *bio;
 
-	bio->bi_private = bh;
-	bio->bi_end_io = cvs_flush_end_io;
-	submit_bio(bio);
+	if (!io->nr_units) {
+		return bio_alloc_bioset(bh->b_bdev, 0,
+					REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
+					GFP_NOIO, &cvs_bio_set);
+	}
+	if (io->direct) {
+		bio = bio_alloc_clone(bh->b_bdev, io->bio, GFP_NOIO,
+				      &cvs_bio_set);
+		bio_trim(bio, b->offset >> SECTOR_SHIFT,
+			 bh->b_size >> SECTOR_SHIFT);
+		bio->bi_opf = opf;
+	} else {
+		bio = bio_alloc_bioset(bh->b_bdev, 1, opf, GFP_NOIO,
+				       &cvs_bio_set);
+		bio_add_folio_nofail(bio, bh->b_folio, bh->b_size,
+				     bh_offset(bh));
+	}
+	bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
+	return bio;
 }
 
 static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
 {
 	/*
 	 * Durability goes down to each lower write; a preflush went before,
-	 * to every leg.  FUA on each 4 KiB write keeps the lower queue from
-	 * merging them: the price of one buffer head a block.
+	 * to every leg.
 	 */
-	blk_opf_t flags = io->bio->bi_opf & (REQ_FUA | REQ_SYNC | REQ_META |
-					      REQ_PRIO);
+	blk_opf_t opf = (read ? REQ_OP_READ : REQ_OP_WRITE) |
+			(io->bio->bi_opf & (REQ_FUA | REQ_SYNC | REQ_META |
+					    REQ_PRIO));
+	struct bio *bio;
 
 	refcount_inc(&b->ref);	/* the I/O's */
 	atomic_inc(&io->dev->pending[b->lower]);
 	if (read && io->dev->mode == CVS_MIRROR)	/* only mirrors choose */
 		b->start_ns = ktime_get_ns();
-	if (!io->nr_blocks)
-		cvs_submit_flush(b->bh);
-	else
-		submit_bh((read ? REQ_OP_READ : REQ_OP_WRITE) | flags, b->bh);
+	bio = cvs_lower_bio(io, b, opf);
+	bio->bi_private = b->bh;
+	bio->bi_end_io = cvs_lower_end_io;
+	submit_bio(bio);
 }
 
 static void cvs_submit(struct cvs_io *io, bool read)
@@ -879,7 +1041,7 @@ static void cvs_submit(struct cvs_io *io, bool read)
 		cvs_submit_buf(io, io->bufs[i], read);
 		n++;
 	}
-	cvs_count(io->dev, io->nr_blocks ? CVS_BUFFERS : CVS_FLUSHES, n);
+	cvs_count(io->dev, io->nr_units ? CVS_BUFFERS : CVS_FLUSHES, n);
 }
 
 /*
@@ -895,7 +1057,7 @@ static void cvs_hedge_work(struct work_struct *work)
 	unsigned int b, n = 0;
 
 	migrate_disable();	/* a child added may complete it: cvs_reap() */
-	for (b = 0; b < io->nr_blocks; b++) {
+	for (b = 0; b < io->nr_units; b++) {
 		struct cev *any = &io->blocks[b].any;
 		struct cvs_buf *buf;
 		sector_t lblock;
@@ -906,8 +1068,8 @@ static void cvs_hedge_work(struct work_struct *work)
 			continue;
 		cvs_map(io, first + b, io->hedge, &lower, &lblock);
 		/* A hedge is an extra: it does not wait for memory. */
-		buf = cvs_buf_alloc(io->dev, lower, lblock, true,
-				    GFP_NOWAIT | __GFP_NOWARN);
+		buf = cvs_buf_alloc(io->dev, lower, lblock, CVS_BLOCK_SIZE,
+				    true, GFP_NOWAIT | __GFP_NOWARN);
 		if (!buf)
 			break;
 		cvs_bufs_of(io, b)[io->hedge] = buf;
@@ -941,37 +1103,19 @@ static u64 cvs_hedge_delay(struct cvs_dev *d)
 	return us > 0 ? (u64)us * NSEC_PER_USEC : READ_ONCE(d->hedge_ns);
 }
 
-/* Read or write a bio through the legs healthy now. */
-static void cvs_start(struct cvs_dev *d, struct bio *bio)
+/* Start the I/O allocated for its bio. */
+static void cvs_run(struct cvs_io *io)
 {
-	bool read = bio_op(bio) == REQ_OP_READ;
-	unsigned int b, c, nr_legs, timeout = READ_ONCE(timeout_ms);
-	u8 legs[CVS_MAX_LOWER];
-	struct cvs_io *io;
+	struct cvs_dev *d = io->dev;
+	bool read = bio_op(io->bio) == REQ_OP_READ;
+	unsigned int b, c;
 
-	nr_legs = cvs_pick_legs(d, legs);
-	if (!nr_legs) {			/* every leg of the mirror failed */
-		bio_io_error(bio);
-		return;
-	}
-	/*
-	 * A write with REQ_PREFLUSH flushes every leg before any of its data
-	 * goes down, not only the legs it writes to: the data then follows
-	 * from cvs_io_work().
-	 */
-	io = cvs_io_alloc(d, bio, legs, nr_legs,
-			  !read && (bio->bi_opf & REQ_PREFLUSH));
-	if (!io) {
-		bio->bi_status = BLK_STS_RESOURCE;
-		bio_endio(bio);
-		return;
-	}
-	if (!read && io->nr_blocks)
+	if (!read && io->nr_units && !io->direct)
 		cvs_copy(io, false);
 
 	cev_init(&io->all, &cev_all, 0);
 	add_wait_queue(&io->all.wq, &io->done);
-	for (b = 0; b < io->nr_blocks; b++) {
+	for (b = 0; b < io->nr_units; b++) {
 		struct cvs_buf **bufs = cvs_bufs_of(io, b);
 		struct cev *parent = &io->all;
 
@@ -989,7 +1133,7 @@ static void cvs_start(struct cvs_dev *d, struct bio *bio)
 			WARN_ON_ONCE(cev_arm(parent));
 		}
 	}
-	for (c = 0; !io->nr_blocks && c < io->nr_copies; c++)
+	for (c = 0; !io->nr_units && c < io->nr_copies; c++)
 		WARN_ON_ONCE(cvs_buf_arm(io, io->bufs[c], &io->all, false));
 	/*
 	 * Armed first: every child's buffer is locked and not submitted, so
@@ -1008,15 +1152,98 @@ static void cvs_start(struct cvs_dev *d, struct bio *bio)
 		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
 			      HRTIMER_MODE_REL);
 	}
-	if (read && timeout) {
+	if (io->timeout_ms) {
 		atomic_inc(&io->pending);
-		mod_timer(&io->timer, jiffies + msecs_to_jiffies(timeout));
+		mod_timer(&io->timer, jiffies + msecs_to_jiffies(io->timeout_ms));
 	}
 	migrate_disable();	/* a timer may complete it: cvs_reap() */
 	cvs_submit(io, read);
 	cvs_reap();
 	migrate_enable();
 	cvs_io_put(io);		/* the bio may be finished from here on */
+}
+
+/*
+ * From the reserves: one I/O at a time, so that the one waiting always
+ * finds enough there once the I/O in flight gives its memory back.
+ */
+static struct cvs_io *cvs_io_alloc_reserved(struct cvs_dev *d,
+					    struct bio *bio)
+{
+	struct cvs_io *io;
+
+	cvs_count(d, CVS_RESERVED, 1);
+	mutex_lock(&cvs_reserve_lock);
+	io = cvs_io_alloc(d, bio, true);
+	mutex_unlock(&cvs_reserve_lock);
+	return io;
+}
+
+/* Read or write a bio through the legs healthy now. */
+static void cvs_start(struct cvs_dev *d, struct bio *bio)
+{
+	struct cvs_io *io = cvs_io_alloc(d, bio, false);
+
+	if (!io)
+		io = cvs_io_alloc_reserved(d, bio);
+	if (IS_ERR(io))
+		bio_io_error(bio);
+	else
+		cvs_run(io);
+}
+
+/*
+ * Bios to start again whose I/O could not get memory without waiting on
+ * cvs_wq: waiting there could hold up the I/O that would give it back.
+ */
+static DEFINE_SPINLOCK(cvs_restart_lock);
+static struct bio_list cvs_restarts;
+
+static void cvs_restart_work(struct work_struct *work)
+{
+	struct cvs_dev *d;
+	struct bio *bio;
+
+	for (;;) {
+		spin_lock(&cvs_restart_lock);
+		bio = bio_list_pop(&cvs_restarts);
+		spin_unlock(&cvs_restart_lock);
+		if (!bio)
+			return;
+		d = bio->bi_bdev->bd_disk->private_data;
+		cvs_start(d, bio);
+		/* The hold cvs_restart() took: a delete may go on. */
+		atomic_dec_and_wake_up(&d->nr_bufs);
+	}
+}
+
+static DECLARE_WORK(cvs_restart_worker, cvs_restart_work);
+
+/*
+ * Start the bio again, its I/O done, on cvs_wq: its memory goes back
+ * first, for the new I/O may need it.  A buffer's count keeps the device
+ * from a delete until the bio has been started again.
+ */
+static void cvs_restart(struct cvs_io *io)
+{
+	struct cvs_dev *d = io->dev;
+	struct bio *bio = io->bio;
+
+	atomic_inc(&d->nr_bufs);
+	cvs_io_free(io);
+	io = cvs_io_alloc(d, bio, false);
+	if (!io) {
+		spin_lock(&cvs_restart_lock);
+		bio_list_add(&cvs_restarts, bio);
+		spin_unlock(&cvs_restart_lock);
+		queue_work(cvs_restart_wq, &cvs_restart_worker);
+		return;
+	}
+	if (IS_ERR(io))
+		bio_io_error(bio);
+	else
+		cvs_run(io);
+	atomic_dec_and_wake_up(&d->nr_bufs);
 }
 
 static void cvs_submit_bio(struct bio *bio)
@@ -1108,19 +1335,14 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	lim->max_hw_sectors = min(lim->max_hw_sectors,
 				  CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK);
 	/*
-	 * The data is copied into the driver's own folios, one block each:
-	 * the lower devices' segment, boundary, DMA alignment and chunk
-	 * limits and their need of stable pages do not reach them.  Their
-	 * alignment offset does: block b of a linear or mirror device is
-	 * block b below.
+	 * Direct I/O hands the bio's own pages down, trimmed to a run: the
+	 * lower devices' segment, boundary and DMA alignment limits and their
+	 * need of stable pages hold for it as stacked.  Their chunks do not
+	 * line up with a stripe's blocks; each lower device splits at its
+	 * own.  Their alignment offset does hold: block b of a linear or
+	 * mirror device is block b below.
 	 */
 	lim->chunk_sectors = 0;
-	lim->virt_boundary_mask = 0;
-	lim->seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
-	lim->max_segments = USHRT_MAX;
-	lim->max_segment_size = UINT_MAX;
-	lim->dma_alignment = SECTOR_SIZE - 1;
-	lim->features &= ~(BLK_FEAT_STABLE_WRITES | BLK_FEAT_BOUNCE_HIGH);
 	lim->max_hw_discard_sectors = 0;
 	lim->max_user_discard_sectors = 0;
 	lim->max_write_zeroes_sectors = 0;
@@ -1395,22 +1617,60 @@ static const struct kernel_param_ops cvs_delete_ops = {
 module_param_cb(delete, &cvs_delete_ops, NULL, 0200);
 MODULE_PARM_DESC(delete, "delete a device nobody has open: \"NAME\"");
 
+static void cvs_free_resources(void)
+{
+	if (cvs_wq)
+		destroy_workqueue(cvs_wq);
+	if (cvs_restart_wq)
+		destroy_workqueue(cvs_restart_wq);
+	if (cvs_layer_wq)
+		destroy_workqueue(cvs_layer_wq);
+	cvs_wq = NULL;
+	bioset_exit(&cvs_bio_set);
+	mempool_exit(&cvs_run_pool);
+	mempool_exit(&cvs_copy_pool);
+	mempool_exit(&cvs_blocks_pool);
+	mempool_exit(&cvs_io_pool);
+}
+
+static int cvs_alloc_resources(void)
+{
+	size_t io_size = struct_size_t(struct cvs_io, bufs, CVS_MAX_BUFS);
+	size_t blocks_size = CVS_MAX_BLOCKS * sizeof(struct cvs_block);
+
+	if (mempool_init_kmalloc_pool(&cvs_io_pool, 1, io_size) ||
+	    mempool_init_kmalloc_pool(&cvs_blocks_pool, 1, blocks_size) ||
+	    mempool_init(&cvs_copy_pool, CVS_MAX_BUFS, cvs_buf_create,
+			 cvs_buf_destroy, (void *)true) ||
+	    mempool_init(&cvs_run_pool, CVS_MAX_BLOCKS, cvs_buf_create,
+			 cvs_buf_destroy, NULL) ||
+	    bioset_init(&cvs_bio_set, BIO_POOL_SIZE, 0,
+			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER))
+		goto fail;
+	cvs_layer_wq = alloc_workqueue("cevstack_layer",
+				       WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	cvs_restart_wq = alloc_workqueue("cevstack_restart", WQ_MEM_RECLAIM, 0);
+	/* Last: create and delete take a cvs_wq as the module being ready. */
+	if (cvs_layer_wq && cvs_restart_wq)
+		cvs_wq = alloc_workqueue("cevstack", WQ_MEM_RECLAIM, 0);
+	if (cvs_wq)
+		return 0;
+fail:
+	cvs_free_resources();
+	return -ENOMEM;
+}
+
 static int __init cvs_init(void)
 {
+	int err;
+
 	cvs_major = register_blkdev(0, "cevstack");
 	if (cvs_major < 0)
 		return cvs_major;
-	cvs_wq = alloc_workqueue("cevstack", WQ_MEM_RECLAIM, 0);
-	cvs_layer_wq = alloc_workqueue("cevstack_layer",
-				       WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
-	if (!cvs_wq || !cvs_layer_wq) {
-		if (cvs_wq)
-			destroy_workqueue(cvs_wq);
-		if (cvs_layer_wq)
-			destroy_workqueue(cvs_layer_wq);
-		cvs_wq = NULL;
+	err = cvs_alloc_resources();
+	if (err) {
 		unregister_blkdev(cvs_major, "cevstack");
-		return -ENOMEM;
+		return err;
 	}
 	cvs_debugfs = debugfs_create_dir("cevstack", NULL);
 	return 0;
@@ -1435,8 +1695,7 @@ static void __exit cvs_exit(void)
 	debugfs_remove_recursive(cvs_debugfs);
 	/* The devices' buffers are gone; this counts what a delete let go. */
 	wait_var_event(&cvs_nr_bufs, !atomic_read(&cvs_nr_bufs));
-	destroy_workqueue(cvs_wq);
-	destroy_workqueue(cvs_layer_wq);
+	cvs_free_resources();
 	unregister_blkdev(cvs_major, "cevstack");
 }
 
