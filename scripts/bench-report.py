@@ -7,7 +7,9 @@ module's "cev-bench: case=... n=... metric=... median=... min=... max=..."
 lines, the guest's "cev-fio: NAME BS JSON" lines and its file system
 part's "cev-fs: WORKLOAD COMMITS CTXSW JSON" lines (logs named
 bench-fs-stock-* and bench-fs-perf-*, which finish with "cev-fs: done"
-rather than the module's last line).  Logs named
+rather than the module's last line), and the stacking part's
+"cev-stack: LOWER MODE DRIVER WORKLOAD JSON" and "cev-hedge: CASE DRIVER
+HEDGES READS JSON" lines (bench-stack.log, which ends "cev-stack: done").  Logs named
 bench-wake-stock-* and bench-wake-perf-* are the interleaved boots of the
 two kernels; their per-boot medians are combined by their median, and the
 spread shown is the lowest and highest round of any boot.
@@ -35,6 +37,11 @@ LINE = re.compile(r'cev-bench: case=(\S+) n=(\d+) metric=(\S+) '
                   r'median=([\d.]+) min=([\d.]+) max=([\d.]+) rounds=(\d+)')
 FIO = re.compile(r'cev-fio: (\S+) (\S+) (\{.*\})\s*$')
 FS = re.compile(r'cev-fs: (\S+) (\d+) (\d+) (\{.*\})\s*$')
+STACK = re.compile(r'cev-stack: (\S+) (\S+) (\S+) (\S+) (\{.*\})\s*$')
+HEDGE = re.compile(r'cev-hedge: (\S+) (\S+) (\d+) (\d+) (\{.*\})\s*$')
+STACK_WORKLOADS = ['randread_4k', 'randwrite_4k', 'randread_4k_qd32x4',
+                   'read_128k_qd8']
+HEDGE_PCTS = ['50.000000', '99.000000', '99.900000']
 
 # The functions part 1 runs through: wake_up(), lock_buffer() and
 # unlock_buffer() with and without a wait_on_bit()-style waiter.
@@ -97,6 +104,8 @@ class Report:
         self.figs = {}          # (kernel, case, n, metric) -> Fig
         self.fio = {}           # (name, bs) -> fio job dict
         self.fs = {}            # (kernel, workload) -> [per-boot dicts]
+        self.stack = {}         # (lower, mode, driver, workload) -> figs
+        self.hedge = {}         # (case, driver) -> figs
         self.errors = []
         self.rows = []
 
@@ -124,6 +133,28 @@ class Report:
                         self.errors.append('%s: fio %s %s: %s' % (
                             path, m.group(1), m.group(2), e))
                     continue
+                m = STACK.search(line)
+                if m:
+                    try:
+                        self.stack[m.groups()[:4]] = job_figs(
+                            json.loads(m.group(5))['jobs'][0])
+                    except (ValueError, KeyError, IndexError) as e:
+                        self.errors.append('%s: stack %s: %s' % (
+                            path, ' '.join(m.groups()[:4]), e))
+                    continue
+                m = HEDGE.search(line)
+                if m:
+                    try:
+                        f = job_figs(json.loads(m.group(5))['jobs'][0])
+                        f['hedges'] = int(m.group(3))
+                        f['reads'] = int(m.group(4))
+                        self.hedge[(m.group(1), m.group(2))] = f
+                    except (ValueError, KeyError, IndexError) as e:
+                        self.errors.append('%s: hedge %s %s: %s' % (
+                            path, m.group(1), m.group(2), e))
+                    continue
+                if 'cev-stack: done' in line and base == 'bench-stack.log':
+                    done = True
                 m = FS.search(line)
                 if m:
                     try:
@@ -407,6 +438,72 @@ class Report:
                         num(f['p50_us']), num(f['p99_us'])))
         print()
 
+    def table_stack(self):
+        if not self.stack:
+            return
+        print('### 7. cevstack against dm and md, over the same lower '
+              'devices (fio, direct I/O)\n')
+        print('One boot; each device alone in turn.  brd completes inside '
+              'submit; nullb is a memory-backed null_blk with softirq '
+              'completions.  Peers: dm-linear, dm\'s striped target with '
+              '4 KiB chunks, md raid1.  Workloads: 4 KiB random reads and '
+              'writes, psync, one at a time; 4 KiB random reads, libaio, '
+              '4 jobs x 32 deep; 128 KiB sequential reads, libaio, 8 deep.  '
+              'x peer = cevstack / peer, IOPS and p99 latency.\n')
+        print('| lower | mode | peer | workload | cevstack IOPS | peer IOPS '
+              '| x peer | p99 us cevstack | p99 us peer | p99 x peer |')
+        print('|---|---|---|---|---:|---:|---:|---:|---:|---:|')
+        keys = sorted({(lo, mo) for (lo, mo, _, _) in self.stack})
+        for lower, mode in keys:
+            peer = 'md' if mode == 'mirror' else 'dm'
+            for w in STACK_WORKLOADS:
+                c = self.stack.get((lower, mode, 'cevstack', w))
+                p = self.stack.get((lower, mode, peer, w))
+                if not c or not p:
+                    continue
+                case = 'stack_%s_%s_%s' % (lower, mode, w)
+                self.row(case, 0, 'iops', c['iops'], p['iops'])
+                self.row(case, 0, 'p99_us', c['p99_us'], p['p99_us'])
+                print('| %s | %s | %s | %s | %s | %s | %.2f | %s | %s | %.2f |'
+                      % (lower, mode, peer, w, num(c['iops']), num(p['iops']),
+                         c['iops'] / p['iops'], num(c['p99_us']),
+                         num(p['p99_us']), c['p99_us'] / p['p99_us']))
+        print()
+
+    def table_hedge(self):
+        if not self.hedge:
+            return
+        print('### 8. Hedged mirror reads (fio, 4 KiB at random, psync, '
+              'one at a time)\n')
+        print('healthy: two brd legs; slow_leg: brd and a null_blk with '
+              '2 ms completions; stalling_leg: brd and dm-delay over brd, '
+              'its delay switched between 0 and 20 ms every 500 ms.  md is '
+              'md raid1 over the same legs, alone the fast leg by itself.  '
+              'Extra reads: the reads cevstack hedged to a second leg, % '
+              'of its reads.\n')
+        print('| case | device | IOPS | p50 us | p99 us | p99.9 us '
+              '| p99 x alone | extra reads |')
+        print('|---|---|---:|---:|---:|---:|---:|---:|')
+        for case in ('healthy', 'slow_leg', 'stalling_leg'):
+            alone = self.hedge.get((case, 'alone'))
+            for drv in ('cevstack', 'md', 'alone'):
+                f = self.hedge.get((case, drv))
+                if not f:
+                    continue
+                for pct, v in f['pcts']:
+                    self.row('hedge_%s_%s' % (case, drv), int(pct * 100),
+                             'clat_us', v, None)
+                self.row('hedge_%s_%s' % (case, drv), 0, 'iops', f['iops'],
+                         alone['iops'] if alone else None)
+                x = f['p99_us'] / alone['p99_us'] if alone else None
+                extra = ('%.1f%%' % (100.0 * f['hedges'] / f['reads'])
+                         if f['reads'] else '-')
+                print('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
+                    case, drv, num(f['iops']), num(f['p50_us']),
+                    num(f['p99_us']), num(f['p999_us']),
+                    '%.2f' % x if x else '-', extra))
+        print()
+
     FS_METRICS = (('iops', 'IOPS'), ('fsync_p50_us', 'fsync p50 us'),
                   ('fsync_p99_us', 'fsync p99 us'),
                   ('ctx_per_fsync', 'ctx sw per fsync'),
@@ -470,6 +567,19 @@ class Report:
                     '' if r is None else '%.4f' % r))
 
 
+def job_figs(job):
+    """IOPS and completion latency percentiles of a read or write job."""
+    d = job['read'] if job['read']['total_ios'] else job['write']
+    pct = d['clat_ns']['percentile']
+    return {
+        'iops': d['iops'],
+        'p50_us': pct['50.000000'] / 1e3,
+        'p99_us': pct['99.000000'] / 1e3,
+        'p999_us': pct['99.900000'] / 1e3,
+        'pcts': sorted((float(k), v / 1e3) for k, v in pct.items()),
+    }
+
+
 def fs_figs(job, commits, jbd2_ctx):
     """The figures of one file system workload in one boot."""
     sync = job['sync']
@@ -507,6 +617,8 @@ def main():
     rep.table_layers()
     rep.table_io()
     rep.table_fs()
+    rep.table_stack()
+    rep.table_hedge()
     rep.write_tsv(args[0])
     print('%d figures in %s' % (len(rep.rows), args[0]))
     for e in rep.errors:

@@ -8,6 +8,9 @@
 #     ordinary wait queue part (the one thing all three can run);
 #   - perf once for everything else: compounds, cancellation, layers, and
 #     fio through the stacking driver;
+#   - perf once for cevstack against dm-linear, dm's striped target and
+#     md raid1 over the same devices, and its hedged reads with a slow or
+#     stalling mirror leg (tests/bench/stack.sh);
 #   - stock and perf in turn, BENCH_FS_PAIRS times, for ext4 over a
 #     null_blk with timer completions: fsync, jbd2's commit and the wait
 #     for a range's writeback, which the series changes;
@@ -26,7 +29,7 @@
 # BENCH_PAIRS (11), BENCH_COMPOUND_BOOTS (4), BENCH_ROUNDS (7), BENCH_MAX_N
 # (1048576), BENCH_IO (seconds a fio job, 5; 0 skips the I/O and file
 # system parts) and BENCH_FS_PAIRS (3) scale it; BENCH_ONLY=fs boots for
-# the file system part alone.
+# the file system part alone, BENCH_ONLY=stack the stacking part alone.
 . "$(dirname "$0")/lib.sh"
 
 PAIRS=${BENCH_PAIRS:-11}
@@ -161,14 +164,20 @@ stage "initramfs with fio and the modules" "$TOP/scripts/initramfs.sh" bench
 logs=
 # The file system part: stock and perf in turn, FS_PAIRS times.
 for i in $(seq 1 "$FS_PAIRS"); do
-	[ "$IO" -gt 0 ] || break
+	[ "$IO" -gt 0 ] && [ "$ONLY" != stack ] || break
 	for flavour in stock perf; do
 		stage "boot $flavour $i/$FS_PAIRS: file systems" \
 			boot_bench "bench-fs-$flavour-$i" "$flavour" fs "$IO"
 		logs="$logs $LOGS/bench-fs-$flavour-$i.log"
 	done
 done
-[ "$ONLY" != fs ] || PAIRS=0 COMPOUND_BOOTS=0
+# The stacking part: cevstack against dm and md over the same devices.
+if [ "$IO" -gt 0 ] && [ "$ONLY" != fs ]; then
+	stage "boot perf: cevstack against dm and md" \
+		boot_bench bench-stack perf stack "$IO"
+	logs="$logs $LOGS/bench-stack.log"
+fi
+case $ONLY in fs|stack) PAIRS=0 COMPOUND_BOOTS=0 ;; esac
 for i in $(seq 1 "$PAIRS"); do
 	for flavour in stock placebo perf; do
 		stage "boot $flavour $i/$PAIRS: ordinary wait queues" \
@@ -176,7 +185,7 @@ for i in $(seq 1 "$PAIRS"); do
 		logs="$logs $LOGS/bench-wake-$flavour-$i.log"
 	done
 done
-if [ "$ONLY" != fs ]; then
+if [ -z "$ONLY" ]; then
 	stage "boot perf: compounds, cancellation, layers, I/O" \
 		boot_bench bench-main perf compound,cancel,layer "$IO"
 	logs="$logs $LOGS/bench-main.log"

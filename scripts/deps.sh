@@ -7,7 +7,7 @@
 PKGS="linux-source-6.12 qemu-system-x86 busybox-static ccache build-essential
       flex bison bc libelf-dev libssl-dev cpio kmod rsync dwarves python3
       e2fsprogs quilt git xz-utils perl python3-ply python3-git attr
-      python3-sphinx python3-yaml sparse clang lld llvm fio dmsetup"
+      python3-sphinx python3-yaml sparse clang lld llvm fio dmsetup mdadm"
 
 missing=
 for p in $PKGS; do

@@ -23,7 +23,7 @@ clang)	ROOT=$BUILD/initramfs-clang OUT=$BUILD/initramfs-clang.cpio.gz ;;
 esac
 GUEST_BINS="/sbin/mke2fs /sbin/e2fsck /usr/bin/setfattr /usr/bin/getfattr
 	/usr/bin/fio"
-[ "$kind" = bench ] && GUEST_BINS="$GUEST_BINS /sbin/dmsetup"
+[ "$kind" = bench ] && GUEST_BINS="$GUEST_BINS /sbin/dmsetup /sbin/mdadm"
 
 copy_with_libs() {
 	local bin=$1 lib
@@ -48,6 +48,7 @@ for b in $GUEST_BINS; do
 done
 if [ "$kind" = bench ]; then
 	install -D -m 0755 "$TOP/tests/bench/guest.sh" "$ROOT/bench/run.sh"
+	install -m 0644 "$TOP/tests/bench/stack.sh" "$ROOT/bench/stack.sh"
 	for ko in "$BUILD"/bench-mod-*/cev_bench.ko; do
 		f=${ko%/cev_bench.ko}
 		install -m 0644 "$ko" "$ROOT/bench/cev_bench-${f##*/bench-mod-}.ko"

@@ -37,7 +37,10 @@
  * allocates is first tried without waiting; if that fails, the I/O takes
  * its memory from the module's reserves (mempools and a bio_set with a
  * rescuer), one I/O at a time, so that the reserves, sized for the
- * largest I/O, always suffice for the one waiting on them.
+ * largest I/O, always suffice for the one waiting on them.  That holds
+ * because a cevstack device is never the lower device of another, and
+ * only as long as the lower devices end their I/O: buffers whose read
+ * timed out keep their memory until the lower read ends.
  *
  * Lower buffers hold b_end_io pointers into this module and may outlive
  * their bio (a timed-out read): cvs_nr_bufs counts them, and the module's
@@ -130,6 +133,8 @@ static const char * const cvs_stat_names[] = {
 	"leg_errors", "hedges", "retries", "task_finishes", "reserved",
 };
 
+static_assert(ARRAY_SIZE(cvs_stat_names) == CVS_NR_STATS);
+
 struct cvs_dev {
 	char name[CVS_NAME_LEN];
 	enum cvs_mode mode;
@@ -217,7 +222,10 @@ MODULE_PARM_DESC(hedge_us, "read a late mirror block from a second leg after (us
 #define CVS_HEDGE_MAX_NS	(100 * NSEC_PER_MSEC)
 #define CVS_HEDGE_INIT_NS	NSEC_PER_MSEC
 
-/* Lower buffers alive, some perhaps with I/O no bio waits for any more. */
+/*
+ * Lower buffers alive, some perhaps with I/O no bio waits for any more,
+ * and I/Os holding memory of the reserves.
+ */
 static atomic_t cvs_nr_bufs = ATOMIC_INIT(0);
 
 static DEFINE_MUTEX(cvs_lock);
@@ -382,20 +390,30 @@ static void *cvs_buf_create(gfp_t gfp, void *copy)
 
 /*
  * A lower buffer for @size bytes at @block of @lower: with @copy a block
- * with a folio of its own, else a direct run or a flush, without data.
+ * with a folio of its own, else a direct run or a flush, without data;
+ * with @reserved from the reserves, else NULL if it must be waited for.
  * A buffer from the pool was used before: everything but its buffer head
  * and folio is set again, and the buffer head's state cleared (its I/O
  * ended and nothing waits on it any more).
  */
 static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 				     sector_t block, unsigned int size,
-				     bool copy, gfp_t gfp)
+				     bool copy, bool reserved)
 {
-	struct cvs_buf *b = mempool_alloc(copy ? &cvs_copy_pool : &cvs_run_pool,
-					  gfp);
+	struct cvs_buf *b;
 	struct buffer_head *bh;
 	struct folio *folio;
 
+	/*
+	 * Only the holder of cvs_reserve_lock takes from the pools: they are
+	 * kept whole for it.  A buffer made outside goes to the pool when it
+	 * is freed, if the pool is short of one.
+	 */
+	if (reserved)
+		b = mempool_alloc(copy ? &cvs_copy_pool : &cvs_run_pool,
+				  GFP_NOIO);
+	else
+		b = cvs_buf_create(GFP_NOWAIT | __GFP_NOWARN, (void *)copy);
 	if (!b)
 		return NULL;
 	bh = b->bh;
@@ -909,7 +927,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 		io->read_all = READ_ONCE(hedge_us) == 0;
 	}
 	for (c = 0; !nr_units && c < copies; c++) {
-		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, 0, false, gfp);
+		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, 0, false, reserved);
 		if (!io->bufs[c])
 			goto fail;
 	}
@@ -924,7 +942,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 			cvs_map(io, first + u * unit_blocks, c, &lower, &lblock);
 			buf = cvs_buf_alloc(d, lower, lblock,
 					    unit_blocks * CVS_BLOCK_SIZE, !direct,
-					    gfp);
+					    reserved);
 			if (!buf)
 				goto fail;
 			buf->offset = u * unit_blocks * CVS_BLOCK_SIZE;
@@ -964,6 +982,21 @@ static int cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
 	return bh_cev_add(parent, &b->cw, b->bh);
 }
 
+/*
+ * Arm a buffer of a compound not yet armed, which cannot refuse it; if it
+ * did, the buffer would not be waited for, and a direct read could land
+ * in the bio's pages after its end: drop it, and its block has no copy.
+ */
+static void cvs_buf_arm_or_drop(struct cvs_io *io, struct cvs_buf **slot,
+				struct cev *parent, bool read)
+{
+	if (!WARN_ON_ONCE(cvs_buf_arm(io, *slot, parent, read)))
+		return;
+	unlock_buffer((*slot)->bh);
+	cvs_buf_put(*slot);
+	*slot = NULL;
+}
+
 /* A lower bio ended: end its buffer head, whose wake-up drives the rest. */
 static void cvs_lower_end_io(struct bio *bio)
 {
@@ -994,6 +1027,8 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
 	if (io->direct) {
 		bio = bio_alloc_clone(bh->b_bdev, io->bio, GFP_NOIO,
 				      &cvs_bio_set);
+		if (!bio)
+			return NULL;
 		bio_trim(bio, b->offset >> SECTOR_SHIFT,
 			 bh->b_size >> SECTOR_SHIFT);
 		bio->bi_opf = opf;
@@ -1010,12 +1045,11 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
 static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
 {
 	/*
-	 * Durability goes down to each lower write; a preflush went before,
-	 * to every leg.
+	 * The bio's flags go down with each lower I/O, FUA among them, but
+	 * for a preflush, which went to every leg before.
 	 */
 	blk_opf_t opf = (read ? REQ_OP_READ : REQ_OP_WRITE) |
-			(io->bio->bi_opf & (REQ_FUA | REQ_SYNC | REQ_META |
-					    REQ_PRIO));
+			(io->bio->bi_opf & ~(REQ_OP_MASK | REQ_PREFLUSH));
 	struct bio *bio;
 
 	refcount_inc(&b->ref);	/* the I/O's */
@@ -1023,6 +1057,10 @@ static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
 	if (read && io->dev->mode == CVS_MIRROR)	/* only mirrors choose */
 		b->start_ns = ktime_get_ns();
 	bio = cvs_lower_bio(io, b, opf);
+	if (WARN_ON_ONCE(!bio)) {	/* only a clone's integrity can fail */
+		cvs_end_io(b->bh, 0);
+		return;
+	}
 	bio->bi_private = b->bh;
 	bio->bi_end_io = cvs_lower_end_io;
 	submit_bio(bio);
@@ -1036,7 +1074,7 @@ static void cvs_submit(struct cvs_io *io, bool read)
 		/* A hedge's slot is the hedge work's, which may run already. */
 		if (!cvs_reads_at_once(io, i % io->nr_copies))
 			continue;
-		if (WARN_ON_ONCE(!io->bufs[i]))
+		if (!io->bufs[i])	/* dropped at arm: cvs_buf_arm_or_drop() */
 			continue;
 		cvs_submit_buf(io, io->bufs[i], read);
 		n++;
@@ -1069,7 +1107,7 @@ static void cvs_hedge_work(struct work_struct *work)
 		cvs_map(io, first + b, io->hedge, &lower, &lblock);
 		/* A hedge is an extra: it does not wait for memory. */
 		buf = cvs_buf_alloc(io->dev, lower, lblock, CVS_BLOCK_SIZE,
-				    true, GFP_NOWAIT | __GFP_NOWARN);
+				    true, false);
 		if (!buf)
 			break;
 		cvs_bufs_of(io, b)[io->hedge] = buf;
@@ -1125,7 +1163,7 @@ static void cvs_run(struct cvs_io *io)
 		}
 		for (c = 0; c < io->nr_copies; c++)
 			if (bufs[c])
-				WARN_ON_ONCE(cvs_buf_arm(io, bufs[c], parent, read));
+				cvs_buf_arm_or_drop(io, &bufs[c], parent, read);
 		if (io->blocks) {
 			cev_wait_init(&io->blocks[b].link, NULL, NULL);
 			WARN_ON_ONCE(cev_add_cev(&io->all, &io->blocks[b].link,
@@ -1134,7 +1172,7 @@ static void cvs_run(struct cvs_io *io)
 		}
 	}
 	for (c = 0; !io->nr_units && c < io->nr_copies; c++)
-		WARN_ON_ONCE(cvs_buf_arm(io, io->bufs[c], &io->all, false));
+		cvs_buf_arm_or_drop(io, &io->bufs[c], &io->all, false);
 	/*
 	 * Armed first: every child's buffer is locked and not submitted, so
 	 * nothing completes the compound before the I/O starts, and no timer
@@ -1332,6 +1370,12 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	lim->io_min = max(lim->io_min, CVS_BLOCK_SIZE);
 	if (d->mode == CVS_STRIPE)
 		lim->io_opt = CVS_BLOCK_SIZE * d->nr_lower;
+	/*
+	 * A mirror's legs are written from the same pages, each at its own
+	 * time: a page changed meanwhile would leave them different.
+	 */
+	if (d->mode == CVS_MIRROR)
+		lim->features |= BLK_FEAT_STABLE_WRITES;
 	lim->max_hw_sectors = min(lim->max_hw_sectors,
 				  CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK);
 	/*
@@ -1475,6 +1519,26 @@ static int cvs_parse(struct cvs_dev *d, char **argv, int argc)
 	return 0;
 }
 
+/*
+ * A lower device must take 4 KiB blocks anywhere, and not be a cevstack
+ * device itself: the devices share the reserves, and one waiting on them
+ * in ->submit_bio() would hold the very bios that give them back.
+ */
+static bool cvs_lower_ok(struct block_device *bdev, const char *path)
+{
+	if (bdev->bd_disk->fops == &cvs_fops) {
+		pr_err("cevstack: create: %s is a cevstack device\n", path);
+		return false;
+	}
+	if (bdev_logical_block_size(bdev) > CVS_BLOCK_SIZE ||
+	    bdev_is_zoned(bdev)) {
+		pr_err("cevstack: create: %s is zoned or has blocks over 4 KiB\n",
+		       path);
+		return false;
+	}
+	return true;
+}
+
 static int cvs_open_lower(struct cvs_dev *d, char **paths, int n)
 {
 	int i;
@@ -1489,10 +1553,7 @@ static int cvs_open_lower(struct cvs_dev *d, char **paths, int n)
 			cvs_put_lower(d);
 			return PTR_ERR(f);
 		}
-		if (bdev_logical_block_size(file_bdev(f)) > CVS_BLOCK_SIZE ||
-		    bdev_is_zoned(file_bdev(f))) {
-			pr_err("cevstack: create: %s is zoned or has blocks over 4 KiB\n",
-			       paths[i]);
+		if (!cvs_lower_ok(file_bdev(f), paths[i])) {
 			bdev_fput(f);
 			cvs_put_lower(d);
 			return -EINVAL;

@@ -3,7 +3,8 @@
 # The guest's half of make bench, run by /init with cev.mode=bench.
 # Kernel command line: cev.bench=perf|stock (which module was built for
 # this kernel), cev.bench_parts= (the module's parts, or "fs" for the file
-# system part alone), cev.bench_rounds=, cev.bench_max_n= (the module's
+# system part alone, or "stack" for cevstack against dm and md,
+# tests/bench/stack.sh), cev.bench_rounds=, cev.bench_max_n= (the module's
 # parameters), cev.bench_io=SECONDS (0: no I/O part; else each fio job
 # runs that long).  Figures go to the console: the module's
 # "cev-bench: case=..." lines, one "cev-fio: NAME BS JSON" line per fio
@@ -113,6 +114,12 @@ fs_bench() {
 }
 if [ "$parts" = fs ]; then
 	fs_bench
+	exit 0
+fi
+# The stacking part (parts=stack): cevstack against dm and md.
+if [ "$parts" = stack ]; then
+	. /bench/stack.sh
+	stack_bench
 	exit 0
 fi
 insmod "/bench/cev_bench-$flavour.ko" parts="$parts" rounds="$rounds" max_n="$max_n" ||

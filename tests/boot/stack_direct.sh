@@ -38,8 +38,11 @@ echo "linear with timeout_ms: 64 reads of 64 KiB: $((b2 - b1)) lower buffers"
 echo 0 >$P/timeout_ms
 echo cvn0 >"$DELETE" || fail "delete cvn0"
 
-# A mirror write is one buffer a leg; both legs get the data.
+# A mirror write is one buffer a leg; both legs get the data, from pages
+# that must not change under the writes (stable writes).
 mkstack cvn1 mirror 0 /dev/ram6 /dev/ram7
+[ "$(cat /sys/block/cvn1/queue/stable_writes)" = 1 ] ||
+	fail "mirror: no stable writes"
 b0=$(counter cvn1 buffers)
 fio_job /dev/cvn1 write --do_verify=0
 b1=$(counter cvn1 buffers)

@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: GPL-2.0
+# make bench's stacking part (cev.bench_parts=stack), sourced by guest.sh
+# with $io, the seconds a fio job runs.  cevstack against its upstream
+# peer over the same lower devices, one device at a time:
+#   linear        vs dm-linear
+#   stripe, 2 and 4 legs  vs dm's striped target with 4 KiB chunks
+#                 (cevstack's stripe unit)
+#   mirror        vs md raid1 (no bitmap, --assume-clean)
+# over brd ramdisks, and over memory-backed null_blks with softirq
+# completions; four fio workloads each.  Then hedged reads, 4 KiB at
+# random, one at a time: a mirror with a 2 ms leg (null_blk), one with a
+# leg that stalls (dm-delay, switched between 0 and 20 ms every 500 ms),
+# and one with two healthy legs, each against md raid1 over the same legs
+# and the fast leg alone.
+# Lines: "cev-stack: LOWER MODE DRIVER WORKLOAD JSON" and
+# "cev-hedge: CASE DRIVER HEDGES READS JSON" (HEDGES and READS from
+# cevstack's counters, 0 0 for the others), for bench-report.py.
+
+SCREATE=/sys/module/cevstack/parameters/create
+SDELETE=/sys/module/cevstack/parameters/delete
+LEG_SECTORS=131072			# 64 MiB a leg
+export MDADM_NO_UDEV=1
+
+err() { echo "cev-bench: error: $*" >&2; }
+
+# null_blks nbA..nbD: memory-backed, 64 MiB, completions in softirq.
+make_nullbs() {
+	cfg=/sys/kernel/config
+	grep -q " $cfg configfs" /proc/mounts || mount -t configfs configfs $cfg
+	for n in nbA nbB nbC nbD; do
+		mkdir $cfg/nullb/$n || { err "null_blk $n"; continue; }
+		echo 1 >$cfg/nullb/$n/memory_backed
+		echo 1 >$cfg/nullb/$n/irqmode
+		echo 4096 >$cfg/nullb/$n/blocksize
+		echo 64 >$cfg/nullb/$n/size
+		echo 1 >$cfg/nullb/$n/power
+	done
+}
+
+# dm_dev NAME TABLE: a dm device without udev; its /dev/dm-N on stdout.
+dm_dev() {
+	echo "$2" | dmsetup create "$1" --noudevsync --noudevrules 2>/tmp/dm.err ||
+		{ err "dmsetup create $1: $(cat /tmp/dm.err)"; return 1; }
+	echo "/dev/$(dmsetup info -c --noheadings -o blkdevname "$1")"
+}
+
+# up DRIVER MODE LEG...: the device under test on stdout.
+up() {
+	drv=$1 mode=$2
+	shift 2
+	n=$#
+	case $drv:$mode in
+	cevstack:*)
+		echo "bx $mode 0 $*" >$SCREATE || { err "create $mode over $*"; return 1; }
+		echo /dev/bx ;;
+	dm:linear) dm_dev bx "0 $LEG_SECTORS linear $1 0" ;;
+	dm:stripe*)
+		t="0 $((LEG_SECTORS * n)) striped $n 8"
+		for l in "$@"; do t="$t $l 0"; done
+		dm_dev bx "$t" ;;
+	md:mirror)
+		md_legs="$*"
+		mdadm --create /dev/md0 --run --quiet --level=1 --raid-devices=$n \
+			--assume-clean --bitmap=none --metadata=1.2 "$@" \
+			>/tmp/md.err 2>&1 || { err "mdadm: $(cat /tmp/md.err)"; return 1; }
+		echo /dev/md0 ;;
+	esac
+}
+
+down() {
+	case $1 in
+	cevstack) echo bx >$SDELETE || err "delete bx" ;;
+	dm) dmsetup remove bx --noudevsync || err "dmsetup remove bx" ;;
+	md)
+		mdadm --stop /dev/md0 >/dev/null 2>&1 || err "mdadm --stop"
+		mdadm --zero-superblock $md_legs >/dev/null 2>&1 ;;
+	esac
+}
+
+# stack_fio DEV WORKLOAD: the job's JSON on one line, in /tmp/fio.line.
+stack_fio() {
+	case $2 in
+	randread_4k) set -- "$1" --rw=randread --bs=4k --ioengine=psync ;;
+	randwrite_4k) set -- "$1" --rw=randwrite --bs=4k --ioengine=psync ;;
+	randread_4k_qd32x4) set -- "$1" --rw=randread --bs=4k --ioengine=libaio \
+		--iodepth=32 --numjobs=4 --group_reporting ;;
+	read_128k_qd8) set -- "$1" --rw=read --bs=128k --ioengine=libaio \
+		--iodepth=8 ;;
+	esac
+	dev=$1
+	shift
+	fio --name=stack --filename="$dev" --direct=1 --size=48M --time_based \
+		--runtime="$runtime" --ramp_time=1 --randrepeat=0 "$@" \
+		--percentile_list=1:5:10:20:30:40:50:60:70:80:90:95:99:99.5:99.9:99.99 \
+		--output-format=json >/tmp/fio.json 2>/tmp/fio.err ||
+		{ err "fio $* on $dev: $(cat /tmp/fio.err)"; return 1; }
+	tr -d '\n' </tmp/fio.json >/tmp/fio.line
+}
+
+# compare LOWER MODE PEER LEG...: four workloads on cevstack, then on
+# its peer, over the same legs.
+compare() {
+	lower=$1 mode=$2 peer=$3
+	shift 3
+	for drv in cevstack "$peer"; do
+		dev=$(up $drv $mode "$@") || continue
+		for w in randread_4k randwrite_4k randread_4k_qd32x4 read_128k_qd8; do
+			stack_fio "$dev" $w &&
+				echo "cev-stack: $lower ${mode}$([ "$mode" = stripe ] && echo $#) $drv $w $(cat /tmp/fio.line)"
+		done
+		down $drv
+	done
+}
+
+# hedge CASE FAST OTHER: cevstack's mirror, md raid1 and FAST alone.
+hedge() {
+	case_=$1 fast=$2 other=$3
+	for drv in cevstack md alone; do
+		h0=0 r0=0 h1=0 r1=0
+		case $drv in
+		alone) dev=$fast ;;
+		*) dev=$(up $drv mirror "$fast" "$other") || continue ;;
+		esac
+		[ $drv = cevstack ] && h0=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx) &&
+			r0=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx)
+		runtime=$((io * 2))
+		stack_fio "$dev" randread_4k
+		runtime=$io
+		[ $drv = cevstack ] && h1=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx) &&
+			r1=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx)
+		echo "cev-hedge: $case_ $drv $((h1 - h0)) $((r1 - r0)) $(cat /tmp/fio.line)"
+		[ $drv = alone ] || down $drv
+	done
+}
+
+stack_bench() {
+	runtime=$io
+	# The devices' messages on create and delete would land in the middle
+	# of a JSON line on the console: errors only.
+	printk=$(cut -f1 /proc/sys/kernel/printk)
+	echo 4 >/proc/sys/kernel/printk
+	make_nullbs
+	# Every lower block written before it is read: brd and null_blk read
+	# a block never written without touching memory.
+	for d in /dev/ram0 /dev/ram1 /dev/ram2 /dev/ram3 /dev/ram4 /dev/ram5 \
+		/dev/ram6 /dev/nullb0 /dev/nbA /dev/nbB /dev/nbC /dev/nbD; do
+		dd if=/dev/zero of="$d" bs=1048576 count=64 conv=fsync 2>/dev/null ||
+			err "cannot write $d"
+	done
+	for lower in brd nullb; do
+		if [ $lower = brd ]; then
+			set -- /dev/ram0 /dev/ram1 /dev/ram2 /dev/ram3
+		else
+			set -- /dev/nbA /dev/nbB /dev/nbC /dev/nbD
+		fi
+		compare $lower linear dm "$1"
+		compare $lower stripe dm "$1" "$2"
+		compare $lower stripe dm "$@"
+		compare $lower mirror md "$1" "$2"
+	done
+	hedge healthy /dev/ram4 /dev/ram5
+	hedge slow_leg /dev/ram6 /dev/nullb0
+	stall=$(dm_dev stall "0 $LEG_SECTORS delay /dev/ram5 0 0") || return
+	touch /tmp/stalling
+	(
+		d=20
+		while [ -e /tmp/stalling ]; do
+			echo "0 $LEG_SECTORS delay /dev/ram5 0 $d" |
+				dmsetup load stall --noudevsync 2>/dev/null
+			dmsetup suspend stall --noudevsync 2>/dev/null
+			dmsetup resume stall --noudevsync 2>/dev/null
+			d=$((20 - d))
+			usleep 500000
+		done
+	) &
+	hedge stalling_leg /dev/ram4 "$stall"
+	rm /tmp/stalling
+	wait
+	dmsetup remove stall --noudevsync
+	echo "$printk" >/proc/sys/kernel/printk
+	echo "cev-stack: done"
+}
