@@ -3,9 +3,10 @@
 #   make run    build the patched kernel, boot it in QEMU, show the demo
 #   make test   every check; the last line is "N passed, M failed"
 #   make torture DURATION=seconds   soak the torture test (default 1800)
+#   make stack-soak DURATION=seconds   soak cevstack with faults (default 1800)
 #   make bench  benchmarks: tables on stdout, figures in build/bench.tsv
 
-.PHONY: run test torture bench deps series clean
+.PHONY: run test torture stack-soak bench deps series clean
 
 DURATION ?= 1800
 
@@ -17,6 +18,9 @@ test:
 
 torture:
 	@scripts/torture.sh $(DURATION)
+
+stack-soak:
+	@scripts/stack-soak.sh $(DURATION)
 
 bench:
 	@scripts/bench.sh

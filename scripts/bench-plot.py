@@ -113,7 +113,7 @@ def hedge_cdfs(path, curves):
             body.append('<text x="%.1f" y="%d" text-anchor="middle">10<tspan '
                         'dy="-5" font-size="9">%d</tspan> us</text>' % (
                             sx(10 ** d), 40 + TOP + ph + 16, d))
-        for p in (0, 50, 90, 99, 100):
+        for p in (0, 50, 90, 100):
             body.append('<text x="%d" y="%.1f" text-anchor="end">%d%%</text>'
                         % (x0 + LEFT - 4, sy(p) + 4, p))
         for d, colour in drivers:

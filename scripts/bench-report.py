@@ -155,6 +155,11 @@ class Report:
                     continue
                 if 'cev-stack: done' in line and base == 'bench-stack.log':
                     done = True
+                elif 'cev-stack: ' in line or 'cev-hedge: ' in line:
+                    # Cut short, or a kernel message in its middle.
+                    self.errors.append('%s: unreadable: %s' % (
+                        path, line.strip()[:80]))
+                    continue
                 m = FS.search(line)
                 if m:
                     try:

@@ -147,3 +147,49 @@ grep -v 'cev-fs: done' "$tmp/bench-fs-perf-2.log" >"$tmp/bench-fs-perf-9.log"
 # shellcheck disable=SC2086
 check "bench-report.py fails on a file system boot that did not finish" \
 	report_fails "$tmp/bad.tsv" $fslogs "$tmp/bench-fs-perf-9.log"
+
+# The stacking part: "cev-stack:" and "cev-hedge:" lines of one boot,
+# ending with "cev-stack: done".
+# stack_line LOG WHAT IOPS P99-NS: one fio read job.
+stack_line() {
+	printf 'cev-%s {"jobs": [{"read": {"total_ios": 1000, "iops": %s, "clat_ns": {"percentile": {"50.000000": 5000, "99.000000": %s, "99.900000": 90000}}}, "write": {"total_ios": 0}}]}\n' \
+		"$2" "$3" "$4" >>"$1"
+}
+st=$tmp/bench-stack.log
+stack_line "$st" "stack: brd linear cevstack randread_4k" 900 20000
+stack_line "$st" "stack: brd linear dm randread_4k" 1000 10000
+stack_line "$st" "hedge: slow_leg cevstack 5 100" 800 30000
+stack_line "$st" "hedge: slow_leg alone 0 0" 1000 10000
+echo "cev-stack: done" >>"$st"
+check "bench-report.py accepts the stacking part's log" \
+	report_ok "$tmp/st.tsv" "$st"
+touch "$tmp/st.tsv"
+check "bench-report.py: cevstack against its dm peer, and the hedge against the fast leg" \
+	sh -c "grep -qx 'stack_brd_linear_randread_4k	0	iops	900.000	1000.000	0.9000' '$tmp/st.tsv' &&
+		grep -qx 'stack_brd_linear_randread_4k	0	p99_us	20.000	10.000	2.0000' '$tmp/st.tsv' &&
+		grep -qx 'hedge_slow_leg_cevstack	0	iops	800.000	1000.000	0.8000' '$tmp/st.tsv' &&
+		grep -q '| slow_leg | cevstack | 800 | 5.00 | 30.0 | 90.0 | 3.00 | 5.0% |' '$tmp/ok.out'"
+stack_plots_ok() {
+	python3 "$TOP/scripts/bench-plot.py" "$tmp/st.tsv" "$tmp" >/dev/null &&
+		python3 - "$tmp" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+ns = '{http://www.w3.org/2000/svg}'
+bars = [r for r in ET.parse(sys.argv[1] + '/bench-stack.svg').getroot()
+        .iter(ns + 'rect')]
+assert len(bars) == 1, len(bars)
+curves = list(ET.parse(sys.argv[1] + '/bench-hedge.svg').getroot()
+              .iter(ns + 'polyline'))
+assert len(curves) == 2, len(curves)
+PY
+}
+check "bench-plot.py draws the stacking part's bars and CDFs as SVG" stack_plots_ok
+mkdir "$tmp/c"
+head -1 "$st" | cut -c1-60 >"$tmp/c/bench-stack.log"
+echo "cev-stack: done" >>"$tmp/c/bench-stack.log"
+check "bench-report.py fails on a stacking line cut short" \
+	report_fails "$tmp/bad.tsv" "$tmp/c/bench-stack.log"
+mkdir "$tmp/u"
+grep -v 'cev-stack: done' "$st" >"$tmp/u/bench-stack.log" || true
+check "bench-report.py fails on a stacking boot that did not finish" \
+	report_fails "$tmp/bad.tsv" "$tmp/u/bench-stack.log"

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+# stack, soak: for cev.stack_soak= seconds (20 unless the command line
+# says otherwise; make stack-soak DURATION=), rounds of fio writes and
+# reads with crc32c verify through a mirror, a keyed stripe and a linear
+# device, in turn, with failslab failing a quarter of the allocations
+# made under cevstack's code, and on the mirror one leg starting to fail
+# at a random moment of the round.  Every round: fio's verify passes, no
+# bio fails (the mirror's failing leg is marked failed, never the last),
+# and the device is deleted with no buffer left.
+. /tests/lib.inc
+secs=20
+for arg in $(cat /proc/cmdline); do
+	case $arg in cev.stack_soak=*) secs=${arg#cev.stack_soak=} ;; esac
+done
+F=/sys/kernel/debug/failslab
+off() { echo 0 >$F/probability; fault ram7 off; }
+trap 'off; for n in cvz0 cvz1 cvz2; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
+# failslab's stack filter on the module's text, as stack_nomem sets it.
+last=$(awk '$4 == "[cevstack]" && ($2 == "t" || $2 == "T") { print $1 }' \
+	/proc/kallsyms | sort | tail -1)
+case $last in
+ffffffff????????) end=ffffffff$(printf %08x $((0x${last#ffffffff} + 4096))) ;;
+*) fail "no cevstack text in kallsyms: \"$last\"" ;;
+esac
+cat /sys/module/cevstack/sections/.text >$F/require-start
+echo "0x$end" >$F/require-end
+echo 32 >$F/stacktrace-depth
+echo N >$F/ignore-gfp-wait
+echo N >$F/task-filter
+echo 0 >$F/verbose
+echo 1 >$F/interval
+echo -1 >$F/times
+# The lower devices hold data already: brd allocates none to overwrite it.
+for d in ram6 ram7; do
+	dd if=/dev/zero of=/dev/$d bs=1048576 count=32 2>/dev/null
+done
+
+# round NAME: fio writes of 4 to 64 KiB, then reads them back and verifies, on /dev/NAME, with what is set now.
+round() {
+	fio --name=soak --filename="/dev/$1" --rw=randwrite --bsrange=4k-64k \
+		--size=16m --direct=1 --ioengine=psync --verify=crc32c \
+		--verify_fatal=1 --randrepeat=0 --output=/tmp/fio.out ||
+		{ off; cat /tmp/fio.out; fail "round $r: fio on $1"; }
+	[ "$(counter "$1" errors)" -eq 0 ] || fail "round $r: errors on $1"
+}
+
+start=$(date +%s) r=0 reserved=0 failed=0
+while [ $(($(date +%s) - start)) -lt "$secs" ] || [ $r -lt 3 ]; do
+	r=$((r + 1))
+	echo 25 >$F/probability
+	case $((r % 3)) in
+	1)	mkstack cvz0 mirror 0 /dev/ram6 /dev/ram7
+		(usleep $(($(od -An -N1 -tu1 /dev/urandom) * 4000)); fault ram7 on) &
+		round cvz0
+		wait
+		fault ram7 off
+		[ "$(counter cvz0 leg0)" = "ram6 ok" ] || fail "round $r: leg0 failed"
+		[ "$(counter cvz0 leg1)" = "ram7 failed" ] && failed=$((failed + 1))
+		n=cvz0 ;;
+	2)	mkstack cvz1 stripe 0x66 /dev/ram6 /dev/ram7
+		round cvz1
+		n=cvz1 ;;
+	0)	mkstack cvz2 linear 0 /dev/ram6
+		round cvz2
+		n=cvz2 ;;
+	esac
+	echo 0 >$F/probability
+	reserved=$((reserved + $(counter $n reserved)))
+	echo $n >"$DELETE" || fail "round $r: delete $n"
+done
+echo "$r rounds in $(($(date +%s) - start)) s; I/Os from the reserves: $reserved; mirror legs failed mid-round: $failed"
+[ "$reserved" -gt 0 ] || fail "the reserves were never used"
