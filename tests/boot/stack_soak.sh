@@ -12,24 +12,10 @@ secs=20
 for arg in $(cat /proc/cmdline); do
 	case $arg in cev.stack_soak=*) secs=${arg#cev.stack_soak=} ;; esac
 done
-F=/sys/kernel/debug/failslab
-off() { echo 0 >$F/probability; fault ram7 off; }
-trap 'off; for n in cvz0 cvz1 cvz2; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
-# failslab's stack filter on the module's text, as stack_nomem sets it.
-last=$(awk '$4 == "[cevstack]" && ($2 == "t" || $2 == "T") { print $1 }' \
-	/proc/kallsyms | sort | tail -1)
-case $last in
-ffffffff????????) end=ffffffff$(printf %08x $((0x${last#ffffffff} + 4096))) ;;
-*) fail "no cevstack text in kallsyms: \"$last\"" ;;
-esac
-cat /sys/module/cevstack/sections/.text >$F/require-start
-echo "0x$end" >$F/require-end
-echo 32 >$F/stacktrace-depth
-echo N >$F/ignore-gfp-wait
-echo N >$F/task-filter
-echo 0 >$F/verbose
-echo 1 >$F/interval
-echo -1 >$F/times
+off() { failslab_prob 0; fault ram7 off; }
+trap 'failslab_restore; fault ram7 off
+      for n in cvz0 cvz1 cvz2; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
+failslab_cevstack
 # The lower devices hold data already: brd allocates none to overwrite it.
 for d in ram6 ram7; do
 	dd if=/dev/zero of=/dev/$d bs=1048576 count=32 2>/dev/null
@@ -47,7 +33,7 @@ round() {
 start=$(date +%s) r=0 reserved=0 failed=0
 while [ $(($(date +%s) - start)) -lt "$secs" ] || [ $r -lt 3 ]; do
 	r=$((r + 1))
-	echo 25 >$F/probability
+	failslab_prob 25
 	case $((r % 3)) in
 	1)	mkstack cvz0 mirror 0 /dev/ram6 /dev/ram7
 		(usleep $(($(od -An -N1 -tu1 /dev/urandom) * 4000)); fault ram7 on) &
@@ -64,9 +50,9 @@ while [ $(($(date +%s) - start)) -lt "$secs" ] || [ $r -lt 3 ]; do
 		round cvz2
 		n=cvz2 ;;
 	esac
-	echo 0 >$F/probability
-	reserved=$((reserved + $(counter $n reserved)))
-	echo $n >"$DELETE" || fail "round $r: delete $n"
+	failslab_prob 0
+	reserved=$((reserved + $(counter "$n" reserved)))
+	echo "$n" >"$DELETE" || fail "round $r: delete $n"
 done
 echo "$r rounds in $(($(date +%s) - start)) s; I/Os from the reserves: $reserved; mirror legs failed mid-round: $failed"
 [ "$reserved" -gt 0 ] || fail "the reserves were never used"
