@@ -21,7 +21,8 @@ for d in ram6 ram7; do
 	dd if=/dev/zero of=/dev/$d bs=1048576 count=32 2>/dev/null
 done
 
-# round NAME: fio writes of 4 to 64 KiB, then reads them back and verifies, on /dev/NAME, with what is set now.
+# round NAME: fio writes 4 to 64 KiB at a time on /dev/NAME, then reads
+# everything back and verifies it.
 round() {
 	fio --name=soak --filename="/dev/$1" --rw=randwrite --bsrange=4k-64k \
 		--size=16m --direct=1 --ioengine=psync --verify=crc32c \
@@ -33,24 +34,23 @@ round() {
 start=$(date +%s) r=0 reserved=0 failed=0
 while [ $(($(date +%s) - start)) -lt "$secs" ] || [ $r -lt 3 ]; do
 	r=$((r + 1))
-	failslab_prob 25
+	# Created with every allocation there: only the I/O is failed.
 	case $((r % 3)) in
-	1)	mkstack cvz0 mirror 0 /dev/ram6 /dev/ram7
+	1) n=cvz0; mkstack cvz0 mirror 0 /dev/ram6 /dev/ram7 ;;
+	2) n=cvz1; mkstack cvz1 stripe 0x66 /dev/ram6 /dev/ram7 ;;
+	0) n=cvz2; mkstack cvz2 linear 0 /dev/ram6 ;;
+	esac
+	failslab_prob 25
+	if [ "$n" = cvz0 ]; then
 		(usleep $(($(od -An -N1 -tu1 /dev/urandom) * 4000)); fault ram7 on) &
-		round cvz0
-		wait
-		fault ram7 off
+	fi
+	round "$n"
+	wait
+	off
+	if [ "$n" = cvz0 ]; then
 		[ "$(counter cvz0 leg0)" = "ram6 ok" ] || fail "round $r: leg0 failed"
 		[ "$(counter cvz0 leg1)" = "ram7 failed" ] && failed=$((failed + 1))
-		n=cvz0 ;;
-	2)	mkstack cvz1 stripe 0x66 /dev/ram6 /dev/ram7
-		round cvz1
-		n=cvz1 ;;
-	0)	mkstack cvz2 linear 0 /dev/ram6
-		round cvz2
-		n=cvz2 ;;
-	esac
-	failslab_prob 0
+	fi
 	reserved=$((reserved + $(counter "$n" reserved)))
 	echo "$n" >"$DELETE" || fail "round $r: delete $n"
 done
