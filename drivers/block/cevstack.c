@@ -14,24 +14,26 @@
  *    data in task context before the child behind it sees the buffer, so
  *    nothing above ever sees untransformed data; writes are XORed before
  *    they are submitted;
- *  - mirror reads are hedged: each block is a nested compound (cev_any)
- *    over its copies, complete on the first good one; the copies still
- *    pending are cancelled when the bio is finished;
+ *  - mirror reads are hedged: the bio's data is a nested compound
+ *    (cev_any) over its copies, complete on the first good one; the
+ *    copies still pending are cancelled when the bio is finished;
  *  - a timer cancels the whole tree when a read takes longer than
  *    timeout_ms; a buffer whose I/O cannot be withdrawn is detached, and
  *    freed when its I/O ends.  Writes have no timer: a write completes
  *    only once every lower write has ended, so that no orphaned write can
  *    land after a retry or a later write of the same block.
  *
- * Where nothing needs a copy of the data, the lower I/O goes straight
- * through the bio's own pages: a clone of the bio for each contiguous run
- * of it on a leg (all of it on a linear device or each mirror leg, a
- * block on a stripe), whose buffer head carries no data and is unlocked
- * when the clone ends.  That is every write without a key, and the reads
- * of linear and stripe devices without a key or a timeout.  The others
- * use a private folio a block, and copy: a key transforms the data, and a
- * read that may be given up on (a timeout) or answered by two legs (a
- * hedged mirror) could land after its bio has ended.
+ * A bio goes to one place on each leg it goes to: the block layer splits
+ * a stripe's bios at its chunks, as it splits dm's at a target's.  So a
+ * bio has one lower buffer a leg, over all of it; the buffer head carries
+ * no data, the buffer's lower bio does, and unlocks it when it ends.
+ * Where nothing needs a copy of the data, that bio is a clone of the
+ * upper one, straight through its pages: every write without a key, and
+ * the reads of linear and stripe devices without a key or a timeout.  The
+ * others copy through private pages, a bio of them a buffer: a key
+ * transforms the data, and a read that may be given up on (a timeout) or
+ * answered by two legs (a hedged mirror) could land after its bio has
+ * ended.
  *
  * Memory pressure slows I/O down and never fails it: everything an I/O
  * allocates is first tried without waiting; if that fails, the I/O takes
@@ -49,17 +51,19 @@
  * Modes, for upper block b over n lower devices:
  *
  *   linear  one device       b -> device 0, block b
- *   stripe  2..4 devices     b -> device b % n, block b / n
+ *   stripe  2..4 devices     chunks of c blocks (stripe:KiB, 4 KiB by
+ *                            default) in turn: b -> device (b / c) % n,
+ *                            block (b / c / n) * c + b % c
  *   mirror  2..4 devices     writes go to every healthy leg; a read to
  *                            one, hedged to a second if it is late
  *
  * A mirror read goes to the healthy leg with the least expected wait
- * (reads pending there, times its recent read latency).  Each block is a
+ * (reads pending there, times its recent read latency).  Its data is a
  * compound (cev_any) over its copies; if the read has not completed after
  * the hedge delay (hedge_us, by default the 95th percentile of recent
- * reads, as in "The Tail at Scale"), the blocks still missing are read
- * from a second leg, one more child of each block's any-of: the first
- * good copy completes the block and the other is cancelled.  hedge_us=0
+ * reads, as in "The Tail at Scale"), it is read from a second leg too,
+ * one more child of the any-of: the first good copy completes it and the
+ * other is cancelled.  hedge_us=0
  * reads every healthy leg at once.  A read that fails on a leg is tried
  * again on the legs left.
  *
@@ -83,8 +87,9 @@
  *   echo "cvm0 mirror 0x5a /dev/ram0 /dev/nullb0" > .../create
  *
  * and deleted, when nothing has them open, by writing NAME to .../delete;
- * a delete waits for the lower I/O the device still has in flight.  KEY
- * is a byte; 0 means no layer.  Counters and the state of the legs are in
+ * a delete waits for the lower I/O the device still has in flight.  MODE
+ * is linear, mirror or stripe; stripe:KIB stripes in chunks of KIB KiB.
+ * KEY is a byte; 0 means no layer.  Counters and the state of the legs are in
  * /sys/kernel/debug/cevstack/NAME.
  */
 
@@ -100,6 +105,7 @@
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timer.h>
@@ -139,6 +145,7 @@ struct cvs_dev {
 	char name[CVS_NAME_LEN];
 	enum cvs_mode mode;
 	u8 key;
+	unsigned int chunk_blocks;	/* a stripe's chunk */
 	int nr_lower;
 	struct file *lower[CVS_MAX_LOWER];
 	unsigned long failed;	/* mirror legs left out, a bit each */
@@ -159,12 +166,11 @@ struct cvs_dev {
 
 /*
  * One lower buffer; it outlives its bio while its I/O is in flight.  It
- * comes from a pool with its buffer head and, for a copy, its folio.
+ * comes from a pool with its buffer head.
  */
 struct cvs_buf {
 	struct buffer_head *bh;
-	struct folio *folio;	/* the block's copy, or NULL */
-	unsigned int offset;	/* a direct run: where it starts in the bio */
+	struct bio *copy;	/* a copy's lower bio, holding its pages */
 	struct cev_wait cw;
 	struct lev lev;
 	struct cvs_dev *dev;
@@ -174,12 +180,10 @@ struct cvs_buf {
 	bool layered;
 };
 
-/* A mirrored block being read: the first good copy of it. */
-struct cvs_block {
-	struct cev any;
-	struct cev_wait link;
-};
-
+/*
+ * The I/O of one bio: a buffer for each leg it goes to (a mirror's, or
+ * every leg for a flush), else one.
+ */
 struct cvs_io {
 	struct cev all;
 	struct wait_queue_entry done;
@@ -188,13 +192,12 @@ struct cvs_io {
 	struct timer_list timer;
 	struct cvs_dev *dev;
 	struct bio *bio;
-	unsigned int nr_units;	/* blocks, or direct runs; 0 for a flush */
-	unsigned int nr_copies;	/* buffers per block */
-	unsigned int nr_bufs;	/* nr_units * nr_copies, or one flush a leg */
-	unsigned int unit_blocks;	/* blocks a unit: 1 but for direct runs */
+	unsigned int nr_blocks;	/* 0 for a flush */
+	unsigned int nr_bufs;
 	bool direct;		/* through the bio's pages: no copy */
-	bool pooled;		/* io and blocks came from the reserves */
-	u8 legs[CVS_MAX_LOWER];	/* mirror: the lower device of each copy */
+	bool pooled;		/* from the reserves */
+	bool any_of;		/* a mirror read: the copies are in @any */
+	u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
 	u64 start_ns;		/* a hedged read's start, for the estimate */
 	bool read_all;		/* hedge_us was 0: every copy read at once */
 	unsigned int timeout_ms;	/* a read's, read once */
@@ -206,8 +209,9 @@ struct cvs_io {
 	atomic_t pending;	/* submitter, completion, timers, hedge work */
 	bool timed_out;
 	bool layered;		/* a layer may hold the completion back */
-	struct cvs_block *blocks;	/* mirror reads only */
-	struct cvs_buf *bufs[];		/* nr_units * nr_copies */
+	struct cev any;		/* a mirror read: the first good copy ... */
+	struct cev_wait link;	/* ... a child of @all */
+	struct cvs_buf *bufs[CVS_MAX_LOWER];
 };
 
 static unsigned int timeout_ms;
@@ -238,31 +242,50 @@ static struct workqueue_struct *cvs_restart_wq;	/* bios waiting for memory */
 static struct dentry *cvs_debugfs;
 
 /*
- * The reserves, each for the largest I/O: every copy of every block of a
- * mirror write, or a direct stripe's blocks.  Only the holder of
+ * The reserves, each for the largest I/O: a buffer a leg, and for a keyed
+ * mirror write a page a block of each.  Only the holder of
  * cvs_reserve_lock waits on them; everyone else takes from them without
- * waiting, so whatever it waits for is held by I/O in flight.
+ * waiting, and gives back what it took if it cannot have all it needs,
+ * so whatever the holder waits for is held by I/O in flight.
  */
-#define CVS_MAX_BUFS		(CVS_MAX_BLOCKS * CVS_MAX_LOWER)
+#define CVS_MAX_PAGES		(CVS_MAX_BLOCKS * CVS_MAX_LOWER)
 static DEFINE_MUTEX(cvs_reserve_lock);
-static mempool_t cvs_io_pool;		/* struct cvs_io, at its largest */
-static mempool_t cvs_blocks_pool;	/* a mirror read's cvs_blocks */
-static mempool_t cvs_copy_pool;		/* cvs_bufs with a folio */
-static mempool_t cvs_run_pool;		/* cvs_bufs without: runs, flushes */
-static struct bio_set cvs_bio_set;	/* every lower bio */
+static mempool_t cvs_io_pool;		/* struct cvs_io */
+static mempool_t cvs_buf_pool;		/* cvs_bufs, with a buffer head */
+static mempool_t cvs_page_pool;		/* the pages of copies */
+static struct bio_set cvs_copy_bio_set;	/* copies' bios, made with the I/O */
+static struct bio_set cvs_bio_set;	/* clones and flushes, at submission */
 
 static void cvs_count(struct cvs_dev *d, enum cvs_stat s, long n)
 {
 	atomic64_add(n, &d->stats[s]);
 }
 
-static void cvs_xor(void *p, u8 key)
+/* The layer's transform, of a copy's pages: its own inverse. */
+static void cvs_xor(struct cvs_buf *b, u8 key)
 {
-	u64 pattern = 0x0101010101010101ULL * key, *w = p;
-	unsigned int i;
+	u64 pattern = 0x0101010101010101ULL * key;
+	unsigned short v;
 
-	for (i = 0; i < CVS_BLOCK_SIZE / sizeof(*w); i++)
-		w[i] ^= pattern;
+	for (v = 0; v < b->copy->bi_vcnt; v++) {
+		struct bio_vec *bv = &b->copy->bi_io_vec[v];
+		u64 *w = kmap_local_page(bv->bv_page);
+		unsigned int i;
+
+		for (i = 0; i < bv->bv_len / sizeof(*w); i++)
+			w[i] ^= pattern;
+		kunmap_local(w);
+	}
+}
+
+/* A copy's pages go to their pool when it is short, and its bio back. */
+static void cvs_copy_free(struct bio *copy)
+{
+	unsigned short v;
+
+	for (v = 0; v < copy->bi_vcnt; v++)
+		mempool_free(copy->bi_io_vec[v].bv_page, &cvs_page_pool);
+	bio_put(copy);
 }
 
 static void cvs_buf_put(struct cvs_buf *b)
@@ -272,7 +295,9 @@ static void cvs_buf_put(struct cvs_buf *b)
 	if (!refcount_dec_and_test(&b->ref))
 		return;
 	/* Its I/O ended and every waiter is gone: the pool may hand it out. */
-	mempool_free(b, b->folio ? &cvs_copy_pool : &cvs_run_pool);
+	if (b->copy)
+		cvs_copy_free(b->copy);
+	mempool_free(b, &cvs_buf_pool);
 	/* A delete of the device may go on from here: d is not touched again. */
 	atomic_dec_and_wake_up(&d->nr_bufs);
 	/*
@@ -351,7 +376,7 @@ static void cvs_xor_work(struct lev *lev)
 {
 	struct cvs_buf *b = lev->data;
 
-	cvs_xor(b->bh->b_data, b->dev->key);
+	cvs_xor(b, b->dev->key);
 	cvs_count(b->dev, CVS_TRANSFORMS, 1);
 }
 
@@ -360,70 +385,90 @@ static const struct lev_ops cvs_xor_ops = {
 	.work = cvs_xor_work,
 };
 
-static void cvs_buf_destroy(void *element, void *copy)
+static void cvs_buf_destroy(void *element, void *unused)
 {
 	struct cvs_buf *b = element;
 
-	if (b->folio)
-		folio_put(b->folio);
 	if (b->bh)
 		free_buffer_head(b->bh);
 	kfree(b);
 }
 
-/* A pool's element: a buffer and its buffer head, with @copy a folio. */
-static void *cvs_buf_create(gfp_t gfp, void *copy)
+/* A pool's element: a buffer and its buffer head. */
+static void *cvs_buf_create(gfp_t gfp, void *unused)
 {
 	struct cvs_buf *b = kzalloc(sizeof(*b), gfp);
 
 	if (!b)
 		return NULL;
 	b->bh = alloc_buffer_head(gfp);
-	if (copy)
-		b->folio = folio_alloc(gfp, 0);
-	if (!b->bh || (copy && !b->folio)) {
-		cvs_buf_destroy(b, copy);
+	if (!b->bh) {
+		cvs_buf_destroy(b, NULL);
 		return NULL;
 	}
 	return b;
 }
 
 /*
- * A lower buffer for @size bytes at @block of @lower: with @copy a block
- * with a folio of its own, else a direct run or a flush, without data;
- * with @reserved from the reserves, else NULL if it must be waited for.
- * A buffer from the pool was used before: everything but its buffer head
- * and folio is set again, and the buffer head's state cleared (its I/O
- * ended and nothing waits on it any more).
+ * Private pages for a run of @size bytes, in the bio that will read or
+ * write them; false if they are not there without waiting, unless
+ * @reserved.  What was added is freed with the buffer.
+ */
+static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
+			     bool reserved)
+{
+	gfp_t gfp = reserved ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
+	struct page *page;
+
+	b->copy = bio_alloc_bioset(b->bh->b_bdev, DIV_ROUND_UP(size, PAGE_SIZE),
+				   0, gfp, &cvs_copy_bio_set);
+	if (!b->copy)
+		return false;
+	while (size) {
+		unsigned int len = min_t(unsigned int, size, PAGE_SIZE);
+
+		if (reserved)
+			page = mempool_alloc(&cvs_page_pool, gfp);
+		else
+			page = alloc_page(gfp);
+		if (!page)
+			return false;
+		__bio_add_page(b->copy, page, len, 0);
+		size -= len;
+	}
+	return true;
+}
+
+/*
+ * A lower buffer for the run of @size bytes at @block of @lower, with
+ * @copy pages of its own, else without data (a direct run, a flush); with
+ * @reserved from the reserves, else NULL if it must be waited for.  A
+ * buffer from the pool was used before: everything but its buffer head is
+ * set again, and the buffer head's state cleared (its I/O ended and
+ * nothing waits on it any more).
  */
 static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 				     sector_t block, unsigned int size,
 				     bool copy, bool reserved)
 {
-	struct cvs_buf *b;
 	struct buffer_head *bh;
-	struct folio *folio;
+	struct cvs_buf *b;
 
 	/*
-	 * Only the holder of cvs_reserve_lock takes from the pools: they are
-	 * kept whole for it.  A buffer made outside goes to the pool when it
-	 * is freed, if the pool is short of one.
+	 * Only the holder of cvs_reserve_lock waits on the pools.  A buffer
+	 * made outside goes to the pool when it is freed, if the pool is
+	 * short of one.
 	 */
 	if (reserved)
-		b = mempool_alloc(copy ? &cvs_copy_pool : &cvs_run_pool,
-				  GFP_NOIO);
+		b = mempool_alloc(&cvs_buf_pool, GFP_NOIO);
 	else
-		b = cvs_buf_create(GFP_NOWAIT | __GFP_NOWARN, (void *)copy);
+		b = cvs_buf_create(GFP_NOWAIT | __GFP_NOWARN, NULL);
 	if (!b)
 		return NULL;
 	bh = b->bh;
-	folio = b->folio;
 	memset(b, 0, sizeof(*b));
 	b->bh = bh;
-	b->folio = folio;
 	bh->b_state = 0;
-	if (folio)
-		folio_set_bh(bh, folio, 0);
 	bh->b_size = size;
 	bh->b_bdev = file_bdev(d->lower[lower]);
 	bh->b_blocknr = block;
@@ -436,20 +481,38 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 	cev_wait_init(&b->cw, NULL, NULL);
 	atomic_inc(&d->nr_bufs);
 	atomic_inc(&cvs_nr_bufs);
+	if (copy && !cvs_buf_add_copy(b, size, reserved)) {
+		cvs_buf_put(b);
+		return NULL;
+	}
 	return b;
 }
 
-/* Which lower device and block hold copy @copy of upper block @block. */
-static void cvs_map(struct cvs_io *io, sector_t block, int copy,
-		    int *lower, sector_t *lblock)
+/*
+ * Where buffer @c of the I/O goes: its lower device, and the block there.
+ * A stripe's bio lies within a chunk: the block layer split it there.
+ */
+static void cvs_map(struct cvs_io *io, unsigned int c, int *lower,
+		    sector_t *lblock)
 {
-	switch (io->dev->mode) {
+	struct cvs_dev *d = io->dev;
+	sector_t block = io->bio->bi_iter.bi_sector >>
+			 (CVS_BLOCK_SHIFT - SECTOR_SHIFT);
+	u32 in_chunk;
+
+	if (!io->nr_blocks) {		/* a flush */
+		*lower = io->legs[c];
+		*lblock = 0;
+		return;
+	}
+	switch (d->mode) {
 	case CVS_STRIPE:
-		*lower = sector_div(block, io->dev->nr_lower);
-		*lblock = block;
+		in_chunk = sector_div(block, d->chunk_blocks);
+		*lower = sector_div(block, d->nr_lower);
+		*lblock = block * d->chunk_blocks + in_chunk;
 		break;
 	case CVS_MIRROR:
-		*lower = io->legs[copy];
+		*lower = io->legs[c];
 		*lblock = block;
 		break;
 	default:
@@ -458,49 +521,59 @@ static void cvs_map(struct cvs_io *io, sector_t block, int copy,
 	}
 }
 
-static struct cvs_buf **cvs_bufs_of(struct cvs_io *io, unsigned int block)
+/* A good copy of a read, once the bio has succeeded. */
+static struct cvs_buf *cvs_good_copy(struct cvs_io *io)
 {
-	return &io->bufs[block * io->nr_copies];
+	unsigned int c;
+
+	/* An ACQUIRE: the copy's data and status. */
+	for (c = 0; c < io->nr_bufs; c++)
+		if (io->bufs[c] && cev_wait_done(&io->bufs[c]->cw) &&
+		    !io->bufs[c]->cw.status)
+			return io->bufs[c];
+	WARN_ON_ONCE(1);	/* the bio succeeded: it has one */
+	return NULL;
 }
 
-/* Copy between the bio and the buffers, a good copy of each block. */
+/*
+ * Copy @n bytes at @off into the bio between its page at @bv_off and the
+ * copy @b, whose pages are whole, from offset 0.
+ */
+static void cvs_copy_page(struct cvs_buf *b, unsigned int off,
+			  struct bio_vec *bv, unsigned int bv_off,
+			  unsigned int n, bool to_bio)
+{
+	struct page *page = b->copy->bi_io_vec[off / PAGE_SIZE].bv_page;
+
+	if (to_bio)
+		memcpy_page(bv->bv_page, bv_off, page, offset_in_page(off), n);
+	else
+		memcpy_page(page, offset_in_page(off), bv->bv_page, bv_off, n);
+}
+
+/* Copy a good copy into the bio, or the bio into every copy. */
 static void cvs_copy(struct cvs_io *io, bool to_bio)
 {
+	struct cvs_buf *good = to_bio ? cvs_good_copy(io) : NULL;
 	struct bvec_iter iter;
 	struct bio_vec bv;
-	size_t pos = 0;
+	unsigned int pos = 0, c;
 
+	if (to_bio && !good)
+		return;
 	bio_for_each_segment(bv, io->bio, iter) {
 		unsigned int done = 0;
 
 		while (done < bv.bv_len) {
-			unsigned int blk = pos >> CVS_BLOCK_SHIFT;
-			unsigned int off = pos & (CVS_BLOCK_SIZE - 1);
-			unsigned int n = min(bv.bv_len - done, CVS_BLOCK_SIZE - off);
-			struct cvs_buf **bufs = cvs_bufs_of(io, blk);
-			unsigned int c;
+			unsigned int n = min_t(unsigned int, bv.bv_len - done,
+					       PAGE_SIZE - offset_in_page(pos));
 
-			if (to_bio) {
-				struct cvs_buf *good = NULL;
-
-				/* An ACQUIRE: the copy's data and status. */
-				for (c = 0; c < io->nr_copies; c++)
-					if (bufs[c] && cev_wait_done(&bufs[c]->cw) &&
-					    !bufs[c]->cw.status) {
-						good = bufs[c];
-						break;
-					}
-				/* The bio succeeded: every block has one. */
-				if (!WARN_ON_ONCE(!good))
-					memcpy_to_page(bv.bv_page,
-						       bv.bv_offset + done,
-						       good->bh->b_data + off, n);
-			} else {
-				for (c = 0; c < io->nr_copies; c++)
-					memcpy_from_page(bufs[c]->bh->b_data + off,
-							 bv.bv_page,
-							 bv.bv_offset + done, n);
-			}
+			if (good)
+				cvs_copy_page(good, pos, &bv,
+					      bv.bv_offset + done, n, true);
+			for (c = 0; !good && c < io->nr_bufs; c++)
+				cvs_copy_page(io->bufs[c], pos, &bv,
+					      bv.bv_offset + done, n, false);
 			done += n;
 			pos += n;
 		}
@@ -516,13 +589,10 @@ static void cvs_io_free(struct cvs_io *io)
 		if (io->bufs[i])
 			cvs_buf_put(io->bufs[i]);
 	if (!io->pooled) {
-		kfree(io->blocks);
 		kfree(io);
 		return;
 	}
 	/* The reserves' own I/O: the pools stay until it is back. */
-	if (io->blocks)
-		mempool_free(io->blocks, &cvs_blocks_pool);
 	mempool_free(io, &cvs_io_pool);
 	atomic_dec_and_wake_up(&cvs_nr_bufs);	/* cvs_exit() may go on */
 }
@@ -563,45 +633,41 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower)
 }
 
 /*
- * The bio's status from its buffers, all done: a mirror's block is good
+ * The bio's status from its buffers, all done: a mirror's data is good
  * when one copy of it is, whatever the others did; a lower device that
  * failed a buffer is counted, and a mirror leg is left out from then on.
  */
 static int cvs_io_status(struct cvs_io *io)
 {
-	unsigned int b, c, good;
-	int status = 0;
+	unsigned int c, good = 0;
 
-	/* A mirror read's root sees its blocks, not a copy that failed. */
-	if (!io->all.nr_failed && !io->blocks)
+	/* A mirror read's root sees its any-of, not a copy that failed. */
+	if (!io->all.nr_failed && !io->any_of)
 		return 0;
 	/*
 	 * First the failures: a write's copy on a leg failed since is no
 	 * good (it will not be read); a read's good copy is good.
 	 */
-	for (b = 0; b < io->nr_bufs; b++) {
-		struct cvs_buf *buf = io->bufs[b];
+	for (c = 0; c < io->nr_bufs; c++) {
+		struct cvs_buf *buf = io->bufs[c];
 
 		/* A copy not read, or cancelled, has no result. */
 		if (buf && cev_wait_done(&buf->cw) && buf->cw.status &&
 		    cvs_fail_leg(io->dev, buf->lower))
 			__set_bit(buf->lower, &io->failed_legs);
 	}
-	for (b = 0; b < io->nr_bufs; b += io->nr_copies) {
-		for (good = 0, c = 0; c < io->nr_copies; c++) {
-			struct cvs_buf *buf = io->bufs[b + c];
+	for (c = 0; c < io->nr_bufs; c++) {
+		struct cvs_buf *buf = io->bufs[c];
 
-			if (buf && cev_wait_done(&buf->cw) && !buf->cw.status &&
-			    (bio_op(io->bio) == REQ_OP_READ ||
-			     !test_bit(buf->lower, &io->dev->failed)))
-				good++;
-		}
-		/* A stripe's flush is one a leg, not copies: all must do. */
-		if (!good || (io->dev->mode != CVS_MIRROR &&
-			      good < io->nr_copies))
-			status = -EIO;
+		if (buf && cev_wait_done(&buf->cw) && !buf->cw.status &&
+		    (bio_op(io->bio) == REQ_OP_READ ||
+		     !test_bit(buf->lower, &io->dev->failed)))
+			good++;
 	}
-	return status;
+	/* A stripe's flush is one a leg, not copies: all must do. */
+	if (!good || (io->dev->mode != CVS_MIRROR && good < io->nr_bufs))
+		return -EIO;
+	return 0;
 }
 
 /*
@@ -611,7 +677,7 @@ static int cvs_io_status(struct cvs_io *io)
 static bool cvs_io_needs_task(struct cvs_io *io)
 {
 	return io->layered || io->all.status ||
-	       (!io->nr_units && io->bio->bi_iter.bi_size);
+	       (!io->nr_blocks && io->bio->bi_iter.bi_size);
 }
 
 static void cvs_restart(struct cvs_io *io);
@@ -637,16 +703,16 @@ static void cvs_io_finish(struct cvs_io *io)
 		cvs_copy(io, true);
 	cev_finish(&io->all);
 	cvs_count(d, CVS_CANCELLED, io->all.nr_cancelled);
-	for (i = 0; io->blocks && i < io->nr_units; i++) {
+	if (io->any_of) {
 		/* The copies a good one made unnecessary: the hedge's cost. */
-		cvs_count(d, CVS_HEDGE_CANCELLED, cev_finish(&io->blocks[i].any));
-		cvs_count(d, CVS_CANCELLED, io->blocks[i].any.nr_cancelled);
+		cvs_count(d, CVS_HEDGE_CANCELLED, cev_finish(&io->any));
+		cvs_count(d, CVS_CANCELLED, io->any.nr_cancelled);
 	}
 	for (i = 0; i < io->nr_bufs; i++)
 		if (io->bufs[i] && io->bufs[i]->layered)
 			lev_del(&io->bufs[i]->lev);
 	/* Every leg flushed: now the data, with no flush of its own. */
-	if (!status && !io->nr_units && io->bio->bi_iter.bi_size) {
+	if (!status && !io->nr_blocks && io->bio->bi_iter.bi_size) {
 		io->bio->bi_opf &= ~REQ_PREFLUSH;
 		cvs_restart(io);
 		return;
@@ -806,7 +872,7 @@ static void cvs_choose(struct cvs_io *io)
 
 	io->first = 0;
 	io->hedge = 1;
-	for (c = 0; c < io->nr_copies; c++) {
+	for (c = 0; c < io->nr_bufs; c++) {
 		int l = io->legs[c];
 		u64 wait = (u64)(atomic_read(&d->pending[l]) + 1) *
 			   (READ_ONCE(d->lat_ns[l]) + NSEC_PER_USEC);
@@ -823,43 +889,28 @@ static void cvs_choose(struct cvs_io *io)
 	}
 }
 
-/* Is copy @c of each block read from the start? */
+/* Is buffer @c read, or written, from the start? */
 static bool cvs_reads_at_once(struct cvs_io *io, unsigned int c)
 {
-	return !io->blocks || io->read_all || c == io->first;
+	return !io->any_of || io->read_all || c == io->first;
 }
 
 static void cvs_hedge_work(struct work_struct *work);
 static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t);
 
-/* The io's header, and with @pooled room for the largest I/O. */
-static struct cvs_io *cvs_io_get(unsigned int nr_bufs, bool pooled, gfp_t gfp)
+static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
 {
-	size_t size = struct_size_t(struct cvs_io, bufs, nr_bufs);
 	struct cvs_io *io;
 
 	if (!pooled)
-		return kzalloc(size, gfp);
+		return kzalloc(sizeof(*io), gfp);
 	io = mempool_alloc(&cvs_io_pool, gfp);
 	if (io) {
-		memset(io, 0, size);
+		memset(io, 0, sizeof(*io));
 		io->pooled = true;
 		atomic_inc(&cvs_nr_bufs);	/* see cvs_io_free() */
 	}
 	return io;
-}
-
-static struct cvs_block *cvs_blocks_get(struct cvs_io *io, gfp_t gfp)
-{
-	size_t size = array_size(io->nr_units, sizeof(*io->blocks));
-	struct cvs_block *blocks;
-
-	if (!io->pooled)
-		return kzalloc(size, gfp);
-	blocks = mempool_alloc(&cvs_blocks_pool, gfp);
-	if (blocks)
-		memset(blocks, 0, size);
-	return blocks;
 }
 
 /*
@@ -873,12 +924,12 @@ static bool cvs_goes_direct(struct cvs_dev *d, bool read, bool timeout)
 }
 
 /*
- * The I/O of @bio over the legs healthy now: for a flush, one buffer a
- * leg; else a buffer for each unit of the bio on each leg it goes to.  A
- * unit is a block, or, for a direct I/O that is not a stripe's, the whole
- * bio, one run a leg.  A write with REQ_PREFLUSH flushes every leg before
- * any of its data goes down, not only the legs it writes to: the data
- * then follows from cvs_io_finish().
+ * The I/O of @bio over the legs healthy now: for a flush, a buffer a leg;
+ * else a buffer on each leg the bio goes to, over all of it: a mirror's
+ * every leg for a write, the one to read first for a read (a hedge
+ * allocates its own), else one.  A write with REQ_PREFLUSH flushes every
+ * leg before any of its data goes down, not only the legs it writes to:
+ * the data then follows from cvs_io_finish().
  *
  * NULL if the memory is not there without waiting, unless @reserved: then
  * it comes from the reserves, under cvs_reserve_lock, and cannot fail.
@@ -890,64 +941,44 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	bool read = bio_op(bio) == REQ_OP_READ;
 	bool flush = !read && (bio->bi_opf & REQ_PREFLUSH);
 	unsigned int timeout = read ? READ_ONCE(timeout_ms) : 0;
-	unsigned int nr_blocks = flush ? 0 : bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
-	bool direct = nr_blocks && cvs_goes_direct(d, read, timeout);
-	unsigned int unit_blocks = direct && d->mode != CVS_STRIPE ? nr_blocks : 1;
-	unsigned int nr_units = nr_blocks / unit_blocks;
-	sector_t first = bio->bi_iter.bi_sector / CVS_SECTORS_PER_BLOCK;
 	gfp_t gfp = reserved ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
-	unsigned int copies, nr_bufs, nr_legs, u, c;
+	unsigned int nr_legs, c;
 	u8 legs[CVS_MAX_LOWER];
 	struct cvs_io *io;
 
 	nr_legs = cvs_pick_legs(d, legs);
 	if (!nr_legs)			/* every leg of the mirror failed */
 		return ERR_PTR(-EIO);
-	copies = d->mode == CVS_MIRROR || !nr_blocks ? nr_legs : 1;
-	nr_bufs = max(nr_units, 1U) * copies;
-	io = cvs_io_get(nr_bufs, reserved, gfp);
+	io = cvs_io_get(reserved, gfp);
 	if (!io)
 		return NULL;
 	io->dev = d;
 	io->bio = bio;
 	io->timeout_ms = timeout;
-	io->nr_units = nr_units;
-	io->unit_blocks = unit_blocks;
-	io->direct = direct;
-	io->nr_copies = copies;
-	io->nr_bufs = nr_bufs;
+	io->nr_blocks = flush ? 0 : bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
+	io->direct = io->nr_blocks && cvs_goes_direct(d, read, timeout);
+	io->nr_bufs = d->mode == CVS_MIRROR || flush ? nr_legs : 1;
 	io->layered = read && d->key;	/* fixed: cvs_io_done() reads it */
 	memcpy(io->legs, legs, nr_legs);
-	if (read && copies > 1) {
-		io->blocks = cvs_blocks_get(io, gfp);
-		if (!io->blocks)
-			goto fail;
+	if (read && io->nr_bufs > 1) {
+		io->any_of = true;
 		cvs_choose(io);
 		/* Read once: a change now must not make a hedge of a copy. */
 		io->read_all = READ_ONCE(hedge_us) == 0;
 	}
-	for (c = 0; !nr_units && c < copies; c++) {
-		io->bufs[c] = cvs_buf_alloc(d, legs[c], 0, 0, false, reserved);
+	for (c = 0; c < io->nr_bufs; c++) {
+		sector_t lblock;
+		int lower;
+
+		if (!cvs_reads_at_once(io, c))
+			continue;
+		cvs_map(io, c, &lower, &lblock);
+		io->bufs[c] = cvs_buf_alloc(d, lower, lblock,
+					    io->nr_blocks * CVS_BLOCK_SIZE,
+					    io->nr_blocks && !io->direct,
+					    reserved);
 		if (!io->bufs[c])
 			goto fail;
-	}
-	for (u = 0; u < nr_units; u++) {
-		for (c = 0; c < copies; c++) {
-			struct cvs_buf *buf;
-			sector_t lblock;
-			int lower;
-
-			if (!cvs_reads_at_once(io, c))
-				continue;	/* a hedge allocates its own */
-			cvs_map(io, first + u * unit_blocks, c, &lower, &lblock);
-			buf = cvs_buf_alloc(d, lower, lblock,
-					    unit_blocks * CVS_BLOCK_SIZE, !direct,
-					    reserved);
-			if (!buf)
-				goto fail;
-			buf->offset = u * unit_blocks * CVS_BLOCK_SIZE;
-			io->bufs[u * copies + c] = buf;
-		}
 	}
 	INIT_WORK(&io->work, cvs_io_work);
 	INIT_WORK(&io->hedge_work, cvs_hedge_work);
@@ -976,8 +1007,8 @@ static int cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
 		b->layered = !bh_lev_add(&b->lev, b->bh);
 	} else if (!read) {
 		set_buffer_uptodate(b->bh);
-		if (io->dev->key && io->nr_units)	/* a flush has no data */
-			cvs_xor(b->bh->b_data, io->dev->key);
+		if (io->dev->key && io->nr_blocks)	/* a flush has no data */
+			cvs_xor(b, io->dev->key);
 	}
 	return bh_cev_add(parent, &b->cw, b->bh);
 }
@@ -1008,10 +1039,11 @@ static void cvs_lower_end_io(struct bio *bio)
 }
 
 /*
- * The lower bio of a buffer: a flush; a clone of the part of the upper
- * bio that a direct run covers; or the buffer's own folio.  From
- * cvs_bio_set, whose rescuer lets it wait for memory even here, in the
- * upper bio's ->submit_bio() with the lower bios not yet sent down.
+ * The lower bio of a buffer: a flush; a clone of the upper bio; or the
+ * copy's own, which the buffer keeps past its end, for its pages.  The
+ * first two from cvs_bio_set, whose rescuer lets them wait for memory
+ * even here, in the upper bio's ->submit_bio() with the lower bios not
+ * yet sent down.
  */
 static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
 				 blk_opf_t opf)
@@ -1019,7 +1051,7 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
 	struct buffer_head *bh = b->bh;
 	struct bio *bio;
 
-	if (!io->nr_units) {
+	if (!io->nr_blocks) {
 		return bio_alloc_bioset(bh->b_bdev, 0,
 					REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
 					GFP_NOIO, &cvs_bio_set);
@@ -1029,14 +1061,11 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
 				      &cvs_bio_set);
 		if (!bio)
 			return NULL;
-		bio_trim(bio, b->offset >> SECTOR_SHIFT,
-			 bh->b_size >> SECTOR_SHIFT);
 		bio->bi_opf = opf;
 	} else {
-		bio = bio_alloc_bioset(bh->b_bdev, 1, opf, GFP_NOIO,
-				       &cvs_bio_set);
-		bio_add_folio_nofail(bio, bh->b_folio, bh->b_size,
-				     bh_offset(bh));
+		bio = b->copy;
+		bio_get(bio);	/* cvs_lower_end_io() puts one */
+		bio->bi_opf = opf;
 	}
 	bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
 	return bio;
@@ -1068,58 +1097,52 @@ static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
 
 static void cvs_submit(struct cvs_io *io, bool read)
 {
-	unsigned int i, n = 0;
+	unsigned int c, n = 0;
 
-	for (i = 0; i < io->nr_bufs; i++) {
+	for (c = 0; c < io->nr_bufs; c++) {
 		/* A hedge's slot is the hedge work's, which may run already. */
-		if (!cvs_reads_at_once(io, i % io->nr_copies))
+		if (!cvs_reads_at_once(io, c))
 			continue;
-		if (!io->bufs[i])	/* dropped at arm: cvs_buf_arm_or_drop() */
+		if (!io->bufs[c])	/* dropped at arm: cvs_buf_arm_or_drop() */
 			continue;
-		cvs_submit_buf(io, io->bufs[i], read);
+		cvs_submit_buf(io, io->bufs[c], read);
 		n++;
 	}
-	cvs_count(io->dev, io->nr_units ? CVS_BUFFERS : CVS_FLUSHES, n);
+	cvs_count(io->dev, io->nr_blocks ? CVS_BUFFERS : CVS_FLUSHES, n);
 }
 
 /*
- * Task context (lock_buffer() may sleep): the read is late; read the
- * blocks still missing from the hedge leg, each one more child of its
- * block's any-of.  A block that completed meanwhile refuses the child;
- * its buffer is kept unread, for cev_finish() to detach if need be.
+ * Task context (lock_buffer() may sleep): the read is late; read it from
+ * the hedge leg too, one more child of its any-of.  If the read completed
+ * meanwhile, the any-of refuses the child; its buffer is kept unread, for
+ * cev_finish() to detach if need be.
  */
 static void cvs_hedge_work(struct work_struct *work)
 {
 	struct cvs_io *io = container_of(work, struct cvs_io, hedge_work);
-	sector_t first = io->bio->bi_iter.bi_sector / CVS_SECTORS_PER_BLOCK;
-	unsigned int b, n = 0;
+	struct cvs_buf *buf;
+	sector_t lblock;
+	int lower;
 
 	migrate_disable();	/* a child added may complete it: cvs_reap() */
-	for (b = 0; b < io->nr_units; b++) {
-		struct cev *any = &io->blocks[b].any;
-		struct cvs_buf *buf;
-		sector_t lblock;
-		int lower;
-
-		if (cev_done(any) ||
-		    WARN_ON_ONCE(cvs_bufs_of(io, b)[io->hedge]))
-			continue;
-		cvs_map(io, first + b, io->hedge, &lower, &lblock);
-		/* A hedge is an extra: it does not wait for memory. */
-		buf = cvs_buf_alloc(io->dev, lower, lblock, CVS_BLOCK_SIZE,
-				    true, false);
-		if (!buf)
-			break;
-		cvs_bufs_of(io, b)[io->hedge] = buf;
-		if (cvs_buf_arm(io, buf, any, true)) {
-			unlock_buffer(buf->bh);
-			continue;
-		}
-		cvs_submit_buf(io, buf, true);
-		n++;
+	if (cev_done(&io->any) || WARN_ON_ONCE(io->bufs[io->hedge]))
+		goto out;
+	cvs_map(io, io->hedge, &lower, &lblock);
+	/* A hedge is an extra: it does not wait for memory. */
+	buf = cvs_buf_alloc(io->dev, lower, lblock,
+			    io->nr_blocks * CVS_BLOCK_SIZE, true, false);
+	if (!buf)
+		goto out;
+	io->bufs[io->hedge] = buf;
+	if (cvs_buf_arm(io, buf, &io->any, true)) {
+		unlock_buffer(buf->bh);
+		goto out;
 	}
-	cvs_count(io->dev, CVS_HEDGES, n);
-	cvs_count(io->dev, CVS_BUFFERS, n);
+	cvs_submit_buf(io, buf, true);
+	/* Hedges count blocks read twice; buffers, lower I/Os. */
+	cvs_count(io->dev, CVS_HEDGES, io->nr_blocks);
+	cvs_count(io->dev, CVS_BUFFERS, 1);
+out:
 	cvs_reap();
 	migrate_enable();
 	cvs_io_put(io);		/* the hedge timer's */
@@ -1146,33 +1169,26 @@ static void cvs_run(struct cvs_io *io)
 {
 	struct cvs_dev *d = io->dev;
 	bool read = bio_op(io->bio) == REQ_OP_READ;
-	unsigned int b, c;
+	struct cev *parent = &io->all;
+	unsigned int c;
 
-	if (!read && io->nr_units && !io->direct)
+	if (!read && io->nr_blocks && !io->direct)
 		cvs_copy(io, false);
 
 	cev_init(&io->all, &cev_all, 0);
 	add_wait_queue(&io->all.wq, &io->done);
-	for (b = 0; b < io->nr_units; b++) {
-		struct cvs_buf **bufs = cvs_bufs_of(io, b);
-		struct cev *parent = &io->all;
-
-		if (io->blocks) {	/* a mirror read: first good copy */
-			parent = &io->blocks[b].any;
-			cev_init(parent, &cev_any, 0);
-		}
-		for (c = 0; c < io->nr_copies; c++)
-			if (bufs[c])
-				cvs_buf_arm_or_drop(io, &bufs[c], parent, read);
-		if (io->blocks) {
-			cev_wait_init(&io->blocks[b].link, NULL, NULL);
-			WARN_ON_ONCE(cev_add_cev(&io->all, &io->blocks[b].link,
-						 parent));
-			WARN_ON_ONCE(cev_arm(parent));
-		}
+	if (io->any_of) {	/* a mirror read: the first good copy */
+		parent = &io->any;
+		cev_init(parent, &cev_any, 0);
 	}
-	for (c = 0; !io->nr_units && c < io->nr_copies; c++)
-		cvs_buf_arm_or_drop(io, &io->bufs[c], &io->all, false);
+	for (c = 0; c < io->nr_bufs; c++)
+		if (io->bufs[c])
+			cvs_buf_arm_or_drop(io, &io->bufs[c], parent, read);
+	if (io->any_of) {
+		cev_wait_init(&io->link, NULL, NULL);
+		WARN_ON_ONCE(cev_add_cev(&io->all, &io->link, parent));
+		WARN_ON_ONCE(cev_arm(parent));
+	}
 	/*
 	 * Armed first: every child's buffer is locked and not submitted, so
 	 * nothing completes the compound before the I/O starts, and no timer
@@ -1184,7 +1200,7 @@ static void cvs_run(struct cvs_io *io)
 	 * one started after a completion would keep the bio to its end.  A
 	 * write that cannot be withdrawn must not be given up on.
 	 */
-	if (io->blocks && !cvs_reads_at_once(io, io->hedge)) {
+	if (io->any_of && !cvs_reads_at_once(io, io->hedge)) {
 		io->start_ns = ktime_get_ns();
 		atomic_inc(&io->pending);
 		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
@@ -1284,6 +1300,15 @@ static void cvs_restart(struct cvs_io *io)
 	atomic_dec_and_wake_up(&d->nr_bufs);
 }
 
+/* A stripe's limits have the block layer split its bios at the chunks. */
+static bool cvs_crosses_chunk(struct cvs_dev *d, struct bio *bio)
+{
+	unsigned int chunk = d->chunk_blocks * CVS_SECTORS_PER_BLOCK;
+
+	return d->mode == CVS_STRIPE &&
+	       (bio->bi_iter.bi_sector & (chunk - 1)) + bio_sectors(bio) > chunk;
+}
+
 static void cvs_submit_bio(struct bio *bio)
 {
 	struct cvs_dev *d = bio->bi_bdev->bd_disk->private_data;
@@ -1297,6 +1322,10 @@ static void cvs_submit_bio(struct bio *bio)
 	}
 	if (!bio->bi_iter.bi_size && !(bio->bi_opf & REQ_PREFLUSH)) {
 		bio_endio(bio);		/* nothing to do */
+		return;
+	}
+	if (WARN_ON_ONCE(cvs_crosses_chunk(d, bio))) {
+		bio_io_error(bio);
 		return;
 	}
 	if (bio->bi_iter.bi_size)	/* counted once, not at each retry */
@@ -1326,6 +1355,9 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 
 	seq_printf(m, "mode %s\nkey %u\nlower %d\n", cvs_mode_names[d->mode],
 		   d->key, d->nr_lower);
+	if (d->mode == CVS_STRIPE)
+		seq_printf(m, "chunk_kib %lu\n",
+			   d->chunk_blocks * CVS_BLOCK_SIZE / SZ_1K);
 	for (i = 0; i < d->nr_lower; i++)
 		seq_printf(m, "leg%d %pg %s\n", i, file_bdev(d->lower[i]),
 			   test_bit(i, &d->failed) ? "failed" : "ok");
@@ -1349,8 +1381,11 @@ static sector_t cvs_capacity(struct cvs_dev *d)
 
 	for (i = 0; i < d->nr_lower; i++)
 		min = min(min, bdev_nr_sectors(file_bdev(d->lower[i])));
-	min = round_down(min, CVS_SECTORS_PER_BLOCK);
-	return d->mode == CVS_STRIPE ? min * d->nr_lower : min;
+	if (d->mode != CVS_STRIPE)
+		return round_down(min, CVS_SECTORS_PER_BLOCK);
+	/* Whole chunks, as many on each leg. */
+	return round_down(min, d->chunk_blocks * CVS_SECTORS_PER_BLOCK) *
+	       d->nr_lower;
 }
 
 /*
@@ -1368,8 +1403,13 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	lim->logical_block_size = CVS_BLOCK_SIZE;
 	lim->physical_block_size = max(lim->physical_block_size, CVS_BLOCK_SIZE);
 	lim->io_min = max(lim->io_min, CVS_BLOCK_SIZE);
-	if (d->mode == CVS_STRIPE)
-		lim->io_opt = CVS_BLOCK_SIZE * d->nr_lower;
+	lim->chunk_sectors = 0;		/* below, a lower device splits at its own */
+	if (d->mode == CVS_STRIPE) {
+		/* A bio is split at the chunks, and goes to one leg. */
+		lim->chunk_sectors = d->chunk_blocks * CVS_SECTORS_PER_BLOCK;
+		lim->io_min = max(lim->io_min, d->chunk_blocks * CVS_BLOCK_SIZE);
+		lim->io_opt = d->chunk_blocks * CVS_BLOCK_SIZE * d->nr_lower;
+	}
 	/*
 	 * A mirror's legs are written from the same pages, each at its own
 	 * time: a page changed meanwhile would leave them different.
@@ -1379,14 +1419,12 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	lim->max_hw_sectors = min(lim->max_hw_sectors,
 				  CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK);
 	/*
-	 * Direct I/O hands the bio's own pages down, trimmed to a run: the
-	 * lower devices' segment, boundary and DMA alignment limits and their
-	 * need of stable pages hold for it as stacked.  Their chunks do not
-	 * line up with a stripe's blocks; each lower device splits at its
-	 * own.  Their alignment offset does hold: block b of a linear or
-	 * mirror device is block b below.
+	 * Direct I/O hands the bio's own pages down, in a clone: the lower
+	 * devices' segment, boundary and DMA alignment limits and their
+	 * need of stable pages hold for it as stacked.  Their alignment
+	 * offset does hold: block b of a linear or mirror device is block b
+	 * below.
 	 */
-	lim->chunk_sectors = 0;
 	lim->max_hw_discard_sectors = 0;
 	lim->max_user_discard_sectors = 0;
 	lim->max_write_zeroes_sectors = 0;
@@ -1480,10 +1518,41 @@ static bool cvs_name_ok(const char *name)
 	return true;
 }
 
+#define CVS_MAX_CHUNK_KIB	SZ_1K
+
+/*
+ * MODE, and a stripe's chunk: "stripe:KIB" (a power of two, from the
+ * block size up), "stripe" for one block.
+ */
+static int cvs_parse_mode(struct cvs_dev *d, char *word)
+{
+	char *chunk = strchr(word, ':');
+	unsigned int kib = CVS_BLOCK_SIZE / SZ_1K;
+	int i;
+
+	if (chunk)
+		*chunk++ = '\0';
+	i = match_string(cvs_mode_names, ARRAY_SIZE(cvs_mode_names), word);
+	if (i < 0) {
+		pr_err("cevstack: create: unknown mode \"%s\"\n", word);
+		return -EINVAL;
+	}
+	d->mode = i;
+	if (chunk && (d->mode != CVS_STRIPE || kstrtouint(chunk, 10, &kib) ||
+		      !is_power_of_2(kib) || kib < CVS_BLOCK_SIZE / SZ_1K ||
+		      kib > CVS_MAX_CHUNK_KIB)) {
+		pr_err("cevstack: create: bad chunk \"%s\" (stripe:KIB, KIB a power of two, %lu to %u)\n",
+		       chunk, CVS_BLOCK_SIZE / SZ_1K, CVS_MAX_CHUNK_KIB);
+		return -EINVAL;
+	}
+	d->chunk_blocks = kib * SZ_1K / CVS_BLOCK_SIZE;
+	return 0;
+}
+
 /* "NAME MODE KEY DEVICE...": the checks on the words, one message each. */
 static int cvs_parse(struct cvs_dev *d, char **argv, int argc)
 {
-	int min, max, i;
+	int min, max, i, err;
 	u8 key;
 
 	if (argc < 4) {
@@ -1495,12 +1564,9 @@ static int cvs_parse(struct cvs_dev *d, char **argv, int argc)
 		return -EINVAL;
 	}
 	strscpy(d->name, argv[0], sizeof(d->name));
-	i = match_string(cvs_mode_names, ARRAY_SIZE(cvs_mode_names), argv[1]);
-	if (i < 0) {
-		pr_err("cevstack: create: unknown mode \"%s\"\n", argv[1]);
-		return -EINVAL;
-	}
-	d->mode = i;
+	err = cvs_parse_mode(d, argv[1]);
+	if (err)
+		return err;
 	if (kstrtou8(argv[2], 0, &key)) {
 		pr_err("cevstack: create: bad key \"%s\" (0..255)\n", argv[2]);
 		return -EINVAL;
@@ -1688,23 +1754,20 @@ static void cvs_free_resources(void)
 		destroy_workqueue(cvs_layer_wq);
 	cvs_wq = NULL;
 	bioset_exit(&cvs_bio_set);
-	mempool_exit(&cvs_run_pool);
-	mempool_exit(&cvs_copy_pool);
-	mempool_exit(&cvs_blocks_pool);
+	bioset_exit(&cvs_copy_bio_set);
+	mempool_exit(&cvs_page_pool);
+	mempool_exit(&cvs_buf_pool);
 	mempool_exit(&cvs_io_pool);
 }
 
 static int cvs_alloc_resources(void)
 {
-	size_t io_size = struct_size_t(struct cvs_io, bufs, CVS_MAX_BUFS);
-	size_t blocks_size = CVS_MAX_BLOCKS * sizeof(struct cvs_block);
-
-	if (mempool_init_kmalloc_pool(&cvs_io_pool, 1, io_size) ||
-	    mempool_init_kmalloc_pool(&cvs_blocks_pool, 1, blocks_size) ||
-	    mempool_init(&cvs_copy_pool, CVS_MAX_BUFS, cvs_buf_create,
-			 cvs_buf_destroy, (void *)true) ||
-	    mempool_init(&cvs_run_pool, CVS_MAX_BLOCKS, cvs_buf_create,
+	if (mempool_init_kmalloc_pool(&cvs_io_pool, 1, sizeof(struct cvs_io)) ||
+	    mempool_init(&cvs_buf_pool, CVS_MAX_LOWER, cvs_buf_create,
 			 cvs_buf_destroy, NULL) ||
+	    mempool_init_page_pool(&cvs_page_pool, CVS_MAX_PAGES, 0) ||
+	    bioset_init(&cvs_copy_bio_set, CVS_MAX_LOWER, 0,
+			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER) ||
 	    bioset_init(&cvs_bio_set, BIO_POOL_SIZE, 0,
 			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER))
 		goto fail;
