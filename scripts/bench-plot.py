@@ -85,8 +85,8 @@ def stack_bars(path, rows):
 def hedge_cdfs(path, curves):
     """A panel a case: the CDF of each device's read latency, log x."""
     cases = sorted({c.rsplit('_', 1)[0] for c in curves})
-    drivers = [('cevstack', '#d62728'), ('md', '#1f77b4'),
-               ('alone', '#2ca02c')]
+    drivers = [('cevstack', '#d62728'), ('cevstack-nohedge', '#ff7f0e'),
+               ('md', '#1f77b4'), ('alone', '#2ca02c')]
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
     body = ['<text x="%d" y="20" font-size="14">hedged mirror reads: '
             'completion latency CDF</text>' % LEFT]

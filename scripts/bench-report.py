@@ -454,6 +454,8 @@ class Report:
               '4 KiB chunks, md raid1.  Workloads: 4 KiB random reads and '
               'writes, psync, one at a time; 4 KiB random reads, libaio, '
               '4 jobs x 32 deep; 128 KiB sequential reads, libaio, 8 deep.  '
+              'A mirror is measured hedged (the default) and with hedge=N '
+              '(a read from one leg, straight into the bio).  '
               'x peer = cevstack / peer, IOPS and p99 latency.\n')
         print('| lower | mode | peer | workload | cevstack IOPS | peer IOPS '
               '| x peer | p99 us cevstack | p99 us peer | p99 x peer |')
@@ -461,19 +463,26 @@ class Report:
         keys = sorted({(lo, mo) for (lo, mo, _, _) in self.stack})
         for lower, mode in keys:
             peer = 'md' if mode == 'mirror' else 'dm'
-            for w in STACK_WORKLOADS:
-                c = self.stack.get((lower, mode, 'cevstack', w))
-                p = self.stack.get((lower, mode, peer, w))
-                if not c or not p:
-                    continue
-                case = 'stack_%s_%s_%s' % (lower, mode, w)
-                self.row(case, 0, 'iops', c['iops'], p['iops'])
-                self.row(case, 0, 'p99_us', c['p99_us'], p['p99_us'])
-                print('| %s | %s | %s | %s | %s | %s | %.2f | %s | %s | %.2f |'
-                      % (lower, mode, peer, w, num(c['iops']), num(p['iops']),
-                         c['iops'] / p['iops'], num(c['p99_us']),
-                         num(p['p99_us']), c['p99_us'] / p['p99_us']))
+            # A mirror twice: hedged (the default), and with hedge=N.
+            for drv, suffix in (('cevstack', ''), ('cevstack-nohedge',
+                                                   '-nohedge')):
+                self.stack_rows(lower, mode, peer, drv, suffix)
         print()
+
+    def stack_rows(self, lower, mode, peer, drv, suffix):
+        for w in STACK_WORKLOADS:
+            c = self.stack.get((lower, mode, drv, w))
+            p = self.stack.get((lower, mode, peer, w))
+            if not c or not p:
+                continue
+            case = 'stack_%s_%s%s_%s' % (lower, mode, suffix, w)
+            self.row(case, 0, 'iops', c['iops'], p['iops'])
+            self.row(case, 0, 'p99_us', c['p99_us'], p['p99_us'])
+            print('| %s | %s%s | %s | %s | %s | %s | %.2f | %s | %s | %.2f |'
+                  % (lower, mode, suffix and ' hedge=N', peer, w,
+                     num(c['iops']), num(p['iops']), c['iops'] / p['iops'],
+                     num(c['p99_us']), num(p['p99_us']),
+                     c['p99_us'] / p['p99_us']))
 
     def table_hedge(self):
         if not self.hedge:
@@ -483,7 +492,8 @@ class Report:
         print('healthy: two brd legs; slow_leg: brd and a null_blk with '
               '2 ms completions; stalling_leg: brd and dm-delay over brd, '
               'its delay switched between 0 and 20 ms every 500 ms.  md is '
-              'md raid1 over the same legs, alone the fast leg by itself.  '
+              'md raid1 over the same legs, alone the fast leg by itself, '
+              'cevstack-nohedge cevstack with hedge=N.  '
               'Extra reads: the reads cevstack hedged to a second leg, % '
               'of its reads.\n')
         print('| case | device | IOPS | p50 us | p99 us | p99.9 us '
@@ -491,7 +501,7 @@ class Report:
         print('|---|---|---:|---:|---:|---:|---:|---:|')
         for case in ('healthy', 'slow_leg', 'stalling_leg'):
             alone = self.hedge.get((case, 'alone'))
-            for drv in ('cevstack', 'md', 'alone'):
+            for drv in ('cevstack', 'cevstack-nohedge', 'md', 'alone'):
                 f = self.hedge.get((case, drv))
                 if not f:
                     continue

@@ -63,9 +63,10 @@
  * the hedge delay (hedge_us, by default the 95th percentile of recent
  * reads, as in "The Tail at Scale"), it is read from a second leg too,
  * one more child of the any-of: the first good copy completes it and the
- * other is cancelled.  hedge_us=0
- * reads every healthy leg at once.  A read that fails on a leg is tried
- * again on the legs left.
+ * other is cancelled.  hedge_us=0 reads every healthy leg at once.  A
+ * hedged read is copied; with hedge=N a mirror read goes to one leg only,
+ * straight into the bio's pages, as md's raid1 reads.  A read that fails
+ * on a leg is tried again on the legs left.
  *
  * A mirror leg whose write or read fails is marked failed and left out
  * from then on, as md's raid1 does with a faulty member, but never the
@@ -130,13 +131,14 @@ enum cvs_stat {
 	CVS_READS, CVS_WRITES, CVS_BUFFERS, CVS_TRANSFORMS, CVS_ERRORS,
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
 	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_TASK_FINISHES,
-	CVS_RESERVED, CVS_NR_STATS,
+	CVS_RESERVED, CVS_COPIES, CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
 	"leg_errors", "hedges", "retries", "task_finishes", "reserved",
+	"copies",
 };
 
 static_assert(ARRAY_SIZE(cvs_stat_names) == CVS_NR_STATS);
@@ -199,6 +201,7 @@ struct cvs_io {
 	bool any_of;		/* a mirror read: the copies are in @any */
 	u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
 	u64 start_ns;		/* a hedged read's start, for the estimate */
+	bool hedged;		/* a mirror read that a hedge may answer */
 	bool read_all;		/* hedge_us was 0: every copy read at once */
 	unsigned int timeout_ms;	/* a read's, read once */
 	unsigned int first;	/* mirror read: the copy read first ... */
@@ -208,6 +211,7 @@ struct cvs_io {
 	unsigned long failed_legs;	/* legs this I/O found failing */
 	atomic_t pending;	/* submitter, completion, timers, hedge work */
 	bool timed_out;
+	bool dropped;		/* a buffer could not be armed: -EIO */
 	bool layered;		/* a layer may hold the completion back */
 	struct cev any;		/* a mirror read: the first good copy ... */
 	struct cev_wait link;	/* ... a child of @all */
@@ -218,9 +222,13 @@ static unsigned int timeout_ms;
 module_param(timeout_ms, uint, 0644);
 MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer (ms; 0: never); such reads are copied");
 
+static bool hedge = true;
+module_param(hedge, bool, 0644);
+MODULE_PARM_DESC(hedge, "hedge mirror reads, which then are copied (N: read one leg, straight into the bio)");
+
 static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
-MODULE_PARM_DESC(hedge_us, "read a late mirror block from a second leg after (us; -1: the 95th percentile of recent reads; 0: read every leg at once)");
+MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads; 0: read every leg at once)");
 
 #define CVS_HEDGE_MIN_NS	(100 * NSEC_PER_USEC)
 #define CVS_HEDGE_MAX_NS	(100 * NSEC_PER_MSEC)
@@ -248,12 +256,14 @@ static struct dentry *cvs_debugfs;
  * waiting, and gives back what it took if it cannot have all it needs,
  * so whatever the holder waits for is held by I/O in flight.
  */
-#define CVS_MAX_PAGES		(CVS_MAX_BLOCKS * CVS_MAX_LOWER)
+#define CVS_MAX_PAGES	\
+	(DIV_ROUND_UP(CVS_MAX_BLOCKS * CVS_BLOCK_SIZE, PAGE_SIZE) * CVS_MAX_LOWER)
 static DEFINE_MUTEX(cvs_reserve_lock);
 static mempool_t cvs_io_pool;		/* struct cvs_io */
 static mempool_t cvs_buf_pool;		/* cvs_bufs, with a buffer head */
 static mempool_t cvs_page_pool;		/* the pages of copies */
-static struct bio_set cvs_copy_bio_set;	/* copies' bios, made with the I/O */
+static struct bio_set cvs_copy_reserve;	/* copies' bios, for the holder */
+static struct bio_set cvs_copy_bio_set;	/* copies' bios, for the others */
 static struct bio_set cvs_bio_set;	/* clones and flushes, at submission */
 
 static void cvs_count(struct cvs_dev *d, enum cvs_stat s, long n)
@@ -412,7 +422,10 @@ static void *cvs_buf_create(gfp_t gfp, void *unused)
 /*
  * Private pages for a run of @size bytes, in the bio that will read or
  * write them; false if they are not there without waiting, unless
- * @reserved.  What was added is freed with the buffer.
+ * @reserved.  What was added is freed with the buffer.  The bio comes
+ * from a set of its own for the holder of cvs_reserve_lock: the others'
+ * would take from its pool without waiting (mempool_alloc() does), and
+ * keep what they took as long as a lower read that timed out is stuck.
  */
 static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 			     bool reserved)
@@ -421,7 +434,8 @@ static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 	struct page *page;
 
 	b->copy = bio_alloc_bioset(b->bh->b_bdev, DIV_ROUND_UP(size, PAGE_SIZE),
-				   0, gfp, &cvs_copy_bio_set);
+				   0, gfp, reserved ? &cvs_copy_reserve :
+							&cvs_copy_bio_set);
 	if (!b->copy)
 		return false;
 	while (size) {
@@ -641,6 +655,8 @@ static int cvs_io_status(struct cvs_io *io)
 {
 	unsigned int c, good = 0;
 
+	if (io->dropped)
+		return -EIO;
 	/* A mirror read's root sees its any-of, not a copy that failed. */
 	if (!io->all.nr_failed && !io->any_of)
 		return 0;
@@ -681,6 +697,7 @@ static bool cvs_io_needs_task(struct cvs_io *io)
 }
 
 static void cvs_restart(struct cvs_io *io);
+static void cvs_resubmit(struct cvs_io *io);
 
 /*
  * Hand the result up, detach everything, let go.  Every reference is
@@ -713,8 +730,7 @@ static void cvs_io_finish(struct cvs_io *io)
 			lev_del(&io->bufs[i]->lev);
 	/* Every leg flushed: now the data, with no flush of its own. */
 	if (!status && !io->nr_blocks && io->bio->bi_iter.bi_size) {
-		io->bio->bi_opf &= ~REQ_PREFLUSH;
-		cvs_restart(io);
+		cvs_resubmit(io);
 		return;
 	}
 	/* Legs failed under a read: try it on the others, if any are left. */
@@ -916,11 +932,12 @@ static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
 /*
  * Does the I/O need no copy of its data?  Not with a key, which
  * transforms it, nor for a read that may end before its lower I/O does:
- * one a timeout may give up on, or a mirror's, which a hedge may answer.
+ * one a timeout may give up on, or one a hedge may answer.
  */
-static bool cvs_goes_direct(struct cvs_dev *d, bool read, bool timeout)
+static bool cvs_goes_direct(struct cvs_io *io, bool read)
 {
-	return !d->key && (!read || (d->mode != CVS_MIRROR && !timeout));
+	return io->nr_blocks && !io->dev->key &&
+	       (!read || (!io->timeout_ms && !io->hedged));
 }
 
 /*
@@ -956,7 +973,6 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	io->bio = bio;
 	io->timeout_ms = timeout;
 	io->nr_blocks = flush ? 0 : bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
-	io->direct = io->nr_blocks && cvs_goes_direct(d, read, timeout);
 	io->nr_bufs = d->mode == CVS_MIRROR || flush ? nr_legs : 1;
 	io->layered = read && d->key;	/* fixed: cvs_io_done() reads it */
 	memcpy(io->legs, legs, nr_legs);
@@ -964,8 +980,10 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 		io->any_of = true;
 		cvs_choose(io);
 		/* Read once: a change now must not make a hedge of a copy. */
-		io->read_all = READ_ONCE(hedge_us) == 0;
+		io->hedged = READ_ONCE(hedge);
+		io->read_all = io->hedged && READ_ONCE(hedge_us) == 0;
 	}
+	io->direct = cvs_goes_direct(io, read);
 	for (c = 0; c < io->nr_bufs; c++) {
 		sector_t lblock;
 		int lower;
@@ -1023,9 +1041,12 @@ static void cvs_buf_arm_or_drop(struct cvs_io *io, struct cvs_buf **slot,
 {
 	if (!WARN_ON_ONCE(cvs_buf_arm(io, *slot, parent, read)))
 		return;
+	if ((*slot)->layered)
+		lev_del(&(*slot)->lev);
 	unlock_buffer((*slot)->bh);
 	cvs_buf_put(*slot);
 	*slot = NULL;
+	io->dropped = true;
 }
 
 /* A lower bio ended: end its buffer head, whose wake-up drives the rest. */
@@ -1051,23 +1072,29 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
 	struct buffer_head *bh = b->bh;
 	struct bio *bio;
 
-	if (!io->nr_blocks) {
-		return bio_alloc_bioset(bh->b_bdev, 0,
-					REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
-					GFP_NOIO, &cvs_bio_set);
-	}
 	if (io->direct) {
 		bio = bio_alloc_clone(bh->b_bdev, io->bio, GFP_NOIO,
 				      &cvs_bio_set);
 		if (!bio)
 			return NULL;
 		bio->bi_opf = opf;
+		bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
+		return bio;
+	}
+	if (!io->nr_blocks) {
+		bio = bio_alloc_bioset(bh->b_bdev, 0,
+				       REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
+				       GFP_NOIO, &cvs_bio_set);
 	} else {
 		bio = b->copy;
 		bio_get(bio);	/* cvs_lower_end_io() puts one */
 		bio->bi_opf = opf;
+		bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
 	}
-	bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
+	/* What a clone inherits: the cgroup, the priority, the hint. */
+	bio_clone_blkg_association(bio, io->bio);
+	bio->bi_ioprio = io->bio->bi_ioprio;
+	bio->bi_write_hint = io->bio->bi_write_hint;
 	return bio;
 }
 
@@ -1083,6 +1110,8 @@ static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
 
 	refcount_inc(&b->ref);	/* the I/O's */
 	atomic_inc(&io->dev->pending[b->lower]);
+	if (b->copy)
+		cvs_count(io->dev, CVS_COPIES, 1);
 	if (read && io->dev->mode == CVS_MIRROR)	/* only mirrors choose */
 		b->start_ns = ktime_get_ns();
 	bio = cvs_lower_bio(io, b, opf);
@@ -1200,7 +1229,7 @@ static void cvs_run(struct cvs_io *io)
 	 * one started after a completion would keep the bio to its end.  A
 	 * write that cannot be withdrawn must not be given up on.
 	 */
-	if (io->any_of && !cvs_reads_at_once(io, io->hedge)) {
+	if (io->hedged && !cvs_reads_at_once(io, io->hedge)) {
 		io->start_ns = ktime_get_ns();
 		atomic_inc(&io->pending);
 		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
@@ -1248,25 +1277,33 @@ static void cvs_start(struct cvs_dev *d, struct bio *bio)
 
 /*
  * Bios to start again whose I/O could not get memory without waiting on
- * cvs_wq: waiting there could hold up the I/O that would give it back.
+ * cvs_wq, and flushed bios whose data is to be submitted again (which may
+ * wait for memory in cvs_submit_bio()): waiting on cvs_wq could hold up
+ * the I/O that would give the memory back.
  */
 static DEFINE_SPINLOCK(cvs_restart_lock);
-static struct bio_list cvs_restarts;
+static struct bio_list cvs_restarts;	/* to start again as they are */
+static struct bio_list cvs_resubmits;	/* data to split and submit */
 
 static void cvs_restart_work(struct work_struct *work)
 {
 	struct cvs_dev *d;
 	struct bio *bio;
+	bool start;
 
 	for (;;) {
 		spin_lock(&cvs_restart_lock);
-		bio = bio_list_pop(&cvs_restarts);
+		start = !bio_list_empty(&cvs_restarts);
+		bio = bio_list_pop(start ? &cvs_restarts : &cvs_resubmits);
 		spin_unlock(&cvs_restart_lock);
 		if (!bio)
 			return;
 		d = bio->bi_bdev->bd_disk->private_data;
-		cvs_start(d, bio);
-		/* The hold cvs_restart() took: a delete may go on. */
+		if (start)
+			cvs_start(d, bio);
+		else
+			submit_bio_noacct(bio);
+		/* The hold cvs_restart() or cvs_resubmit() took: a delete may go on. */
 		atomic_dec_and_wake_up(&d->nr_bufs);
 	}
 }
@@ -1300,6 +1337,25 @@ static void cvs_restart(struct cvs_io *io)
 	atomic_dec_and_wake_up(&d->nr_bufs);
 }
 
+/*
+ * Every leg is flushed: the data goes down again, without the flush, and
+ * is split at the chunks like any bio; from cvs_restart_wq, as it may
+ * wait for memory.  A buffer's count keeps the device from a delete until
+ * the bio is in.
+ */
+static void cvs_resubmit(struct cvs_io *io)
+{
+	struct bio *bio = io->bio;
+
+	atomic_inc(&io->dev->nr_bufs);
+	cvs_io_free(io);
+	bio->bi_opf &= ~REQ_PREFLUSH;
+	spin_lock(&cvs_restart_lock);
+	bio_list_add(&cvs_resubmits, bio);
+	spin_unlock(&cvs_restart_lock);
+	queue_work(cvs_restart_wq, &cvs_restart_worker);
+}
+
 /* A stripe's limits have the block layer split its bios at the chunks. */
 static bool cvs_crosses_chunk(struct cvs_dev *d, struct bio *bio)
 {
@@ -1313,14 +1369,22 @@ static void cvs_submit_bio(struct bio *bio)
 {
 	struct cvs_dev *d = bio->bi_bdev->bd_disk->private_data;
 
-	bio = bio_split_to_limits(bio);
-	if (!bio)
-		return;
 	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE) {
 		bio_io_error(bio);
 		return;
 	}
-	if (!bio->bi_iter.bi_size && !(bio->bi_opf & REQ_PREFLUSH)) {
+	/*
+	 * A flush goes to every leg before the data is split, as dm's does,
+	 * not once a piece: the data follows from cvs_resubmit().
+	 */
+	if (bio_op(bio) == REQ_OP_WRITE && (bio->bi_opf & REQ_PREFLUSH)) {
+		cvs_start(d, bio);
+		return;
+	}
+	bio = bio_split_to_limits(bio);
+	if (!bio)
+		return;
+	if (!bio->bi_iter.bi_size) {
 		bio_endio(bio);		/* nothing to do */
 		return;
 	}
@@ -1328,9 +1392,8 @@ static void cvs_submit_bio(struct bio *bio)
 		bio_io_error(bio);
 		return;
 	}
-	if (bio->bi_iter.bi_size)	/* counted once, not at each retry */
-		cvs_count(d, bio_op(bio) == REQ_OP_READ ? CVS_READS : CVS_WRITES,
-			  1);
+	/* Counted once, not at each retry. */
+	cvs_count(d, bio_op(bio) == REQ_OP_READ ? CVS_READS : CVS_WRITES, 1);
 	cvs_start(d, bio);
 }
 
@@ -1653,6 +1716,13 @@ static int cvs_create(const char *val)
 	err = cvs_open_lower(d, argv + 3, argc - 3);
 	if (err)
 		goto unlock;
+	if (!cvs_capacity(d)) {
+		pr_err("cevstack: create: %s: a device is smaller than a block or chunk\n",
+		       d->name);
+		cvs_put_lower(d);
+		err = -EINVAL;
+		goto unlock;
+	}
 	for (i = 0; i < CVS_NR_STATS; i++)
 		atomic64_set(&d->stats[i], 0);
 	err = cvs_add_disk(d);
@@ -1755,6 +1825,7 @@ static void cvs_free_resources(void)
 	cvs_wq = NULL;
 	bioset_exit(&cvs_bio_set);
 	bioset_exit(&cvs_copy_bio_set);
+	bioset_exit(&cvs_copy_reserve);
 	mempool_exit(&cvs_page_pool);
 	mempool_exit(&cvs_buf_pool);
 	mempool_exit(&cvs_io_pool);
@@ -1766,8 +1837,14 @@ static int cvs_alloc_resources(void)
 	    mempool_init(&cvs_buf_pool, CVS_MAX_LOWER, cvs_buf_create,
 			 cvs_buf_destroy, NULL) ||
 	    mempool_init_page_pool(&cvs_page_pool, CVS_MAX_PAGES, 0) ||
-	    bioset_init(&cvs_copy_bio_set, CVS_MAX_LOWER, 0,
-			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER) ||
+	    /*
+	     * No rescuer for copies: they are allocated before any bio of
+	     * their I/O is submitted, and the bios of earlier I/O have gone
+	     * down by then (__submit_bio_noacct() sends lower bios first).
+	     */
+	    bioset_init(&cvs_copy_reserve, CVS_MAX_LOWER, 0,
+			BIOSET_NEED_BVECS) ||
+	    bioset_init(&cvs_copy_bio_set, 0, 0, BIOSET_NEED_BVECS) ||
 	    bioset_init(&cvs_bio_set, BIO_POOL_SIZE, 0,
 			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER))
 		goto fail;

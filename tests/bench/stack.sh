@@ -5,19 +5,21 @@
 #   linear        vs dm-linear
 #   stripe, 2 and 4 legs  vs dm's striped target with 4 KiB chunks
 #                 (cevstack's stripe unit)
-#   mirror        vs md raid1 (no bitmap, --assume-clean)
+#   mirror        vs md raid1 (no bitmap, --assume-clean), cevstack
+#                 hedged (its default) and with hedge=N
 # over brd ramdisks, and over memory-backed null_blks with softirq
 # completions; four fio workloads each.  Then hedged reads, 4 KiB at
 # random, one at a time: a mirror with a 2 ms leg (null_blk), one with a
 # leg that stalls (dm-delay, switched between 0 and 20 ms every 500 ms),
 # and one with two healthy legs, each against md raid1 over the same legs
-# and the fast leg alone.
+# and the fast leg alone (and cevstack with hedge=N).
 # Lines: "cev-stack: LOWER MODE DRIVER WORKLOAD JSON" and
 # "cev-hedge: CASE DRIVER HEDGES READS JSON" (HEDGES and READS from
 # cevstack's counters, 0 0 for the others), for bench-report.py.
 
 SCREATE=/sys/module/cevstack/parameters/create
 SDELETE=/sys/module/cevstack/parameters/delete
+SHEDGE=/sys/module/cevstack/parameters/hedge
 LEG_SECTORS=131072			# 64 MiB a leg
 export MDADM_NO_UDEV=1
 
@@ -44,13 +46,15 @@ dm_dev() {
 	echo "/dev/$(dmsetup info -c --noheadings -o blkdevname "$1")"
 }
 
-# up DRIVER MODE LEG...: the device under test on stdout.
+# up DRIVER MODE LEG...: the device under test on stdout.  DRIVER
+# cevstack-nohedge is cevstack with hedge=N (mirror reads not hedged).
 up() {
 	drv=$1 mode=$2
 	shift 2
 	n=$#
 	case $drv:$mode in
-	cevstack:*)
+	cevstack*:*)
+		[ $drv = cevstack ] && echo Y >$SHEDGE || echo N >$SHEDGE
 		echo "bx $mode 0 $*" >$SCREATE || { err "create $mode over $*"; return 1; }
 		echo /dev/bx ;;
 	dm:linear) dm_dev bx "0 $LEG_SECTORS linear $1 0" ;;
@@ -69,7 +73,7 @@ up() {
 
 down() {
 	case $1 in
-	cevstack) echo bx >$SDELETE || err "delete bx" ;;
+	cevstack*) echo bx >$SDELETE || err "delete bx"; echo Y >$SHEDGE ;;
 	dm) dmsetup remove bx --noudevsync || err "dmsetup remove bx" ;;
 	md)
 		mdadm --stop /dev/md0 >/dev/null 2>&1 || err "mdadm --stop"
@@ -102,7 +106,9 @@ stack_fio() {
 compare() {
 	lower=$1 mode=$2 peer=$3
 	shift 3
-	for drv in cevstack "$peer"; do
+	drivers="cevstack $peer"
+	[ "$mode" = mirror ] && drivers="cevstack cevstack-nohedge $peer"
+	for drv in $drivers; do
 		dev=$(up $drv $mode "$@") || continue
 		for w in randread_4k randwrite_4k randread_4k_qd32x4 read_128k_qd8; do
 			stack_fio "$dev" $w &&
@@ -115,19 +121,23 @@ compare() {
 # hedge CASE FAST OTHER: cevstack's mirror, md raid1 and FAST alone.
 hedge() {
 	case_=$1 fast=$2 other=$3
-	for drv in cevstack md alone; do
+	for drv in cevstack cevstack-nohedge md alone; do
 		h0=0 r0=0 h1=0 r1=0
 		case $drv in
 		alone) dev=$fast ;;
 		*) dev=$(up $drv mirror "$fast" "$other") || continue ;;
 		esac
-		[ $drv = cevstack ] && h0=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx) &&
-			r0=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx)
+		case $drv in cevstack*)
+			h0=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx)
+			r0=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx) ;;
+		esac
 		runtime=$((io * 2))
 		stack_fio "$dev" randread_4k
 		runtime=$io
-		[ $drv = cevstack ] && h1=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx) &&
-			r1=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx)
+		case $drv in cevstack*)
+			h1=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx)
+			r1=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx) ;;
+		esac
 		echo "cev-hedge: $case_ $drv $((h1 - h0)) $((r1 - r0)) $(cat /tmp/fio.line)"
 		[ $drv = alone ] || down $drv
 	done

@@ -3,53 +3,71 @@
 # every other one.  The block layer splits bios at the chunks, so a bio
 # goes to one leg as one lower buffer: 16 reads of 64 KiB at chunk
 # boundaries are 16 buffers, and 16 that straddle one are 32.  fio writes
-# with checksums in bios that straddle chunks and reads them back; the
-# legs hold each chunk where the layout puts it.  Chunks that are not a
-# power of two from 4 KiB to 1 MiB, or not a stripe's, are refused.
+# with checksums in bios that straddle chunks and reads them back, on
+# stripe:64, on stripe:1024 (chunks over the largest bio) and on a keyed
+# stripe:16 (copies); the legs hold each chunk where the layout puts it.
+# Chunks that are not a power of two from 4 KiB to 1 MiB, or not a
+# stripe's, are refused, each with its message.
 . /tests/lib.inc
-trap 'echo cvk0 >"$DELETE" 2>/dev/null' EXIT
+trap 'for n in cvc0 cvc1; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
 for bad in "stripe:3 0 /dev/ram6 /dev/ram7" "stripe:2 0 /dev/ram6 /dev/ram7" \
 	"stripe:2048 0 /dev/ram6 /dev/ram7" "stripe:x 0 /dev/ram6 /dev/ram7" \
 	"stripe: 0 /dev/ram6 /dev/ram7" "linear:64 0 /dev/ram6" \
 	"mirror:64 0 /dev/ram6 /dev/ram7"; do
-	echo "cvk1 $bad" >"$CREATE" 2>/dev/null && fail "create took \"$bad\""
-	[ -b /dev/cvk1 ] && fail "\"$bad\" made /dev/cvk1"
+	before=$(dmesg | grep -c 'cevstack: create: bad chunk')
+	echo "cvc1 $bad" >"$CREATE" 2>/dev/null && fail "create took \"$bad\""
+	[ -b /dev/cvc1 ] && fail "\"$bad\" made /dev/cvc1"
+	[ "$(dmesg | grep -c 'cevstack: create: bad chunk')" -eq $((before + 1)) ] ||
+		fail "\"$bad\" was refused, but not for its chunk"
 done
 
-mkstack cvk0 stripe:64 0 /dev/ram6 /dev/ram7
-[ "$(counter cvk0 chunk_kib)" = 64 ] || fail "chunk_kib: $(counter cvk0 chunk_kib)"
-q=/sys/block/cvk0/queue
-echo "chunk_sectors $(cat $q/chunk_sectors), optimal_io_size $(cat $q/optimal_io_size)"
+# fio_verify DEV: random writes of 48 KiB bios (across chunks), crc32c.
+fio_verify() {
+	fio --name=chunk --filename="$1" --rw=randwrite --bs=48k --size=4m \
+		--direct=1 --ioengine=psync --verify=crc32c --verify_fatal=1 \
+		--output=/tmp/fio.out || { cat /tmp/fio.out; fail "fio verify on $1"; }
+}
+
+mkstack cvc0 stripe:64 0 /dev/ram6 /dev/ram7
+[ "$(counter cvc0 chunk_kib)" = 64 ] || fail "chunk_kib: $(counter cvc0 chunk_kib)"
+q=/sys/block/cvc0/queue
+echo "chunk_sectors $(cat $q/chunk_sectors), minimum_io_size $(cat $q/minimum_io_size)," \
+	"optimal_io_size $(cat $q/optimal_io_size)"
 [ "$(cat $q/chunk_sectors)" = 128 ] || fail "chunk_sectors is not 128"
+[ "$(cat $q/minimum_io_size)" = 65536 ] || fail "minimum_io_size is not a chunk"
 [ "$(cat $q/optimal_io_size)" = 131072 ] || fail "optimal_io_size is not 2 chunks"
 
 data 4
-write_data /dev/cvk0
+write_data /dev/cvc0
 drop_caches
-same_as_data /dev/cvk0 || fail "read back differs"
+same_as_data /dev/cvc0 || fail "read back differs"
 for k in 0 1 2 3 4 5 6 7; do
 	dd if=/tmp/data bs=65536 skip=$k count=1 2>/dev/null >/tmp/want
 	dd if=/dev/ram$((6 + k % 2)) bs=65536 skip=$((k / 2)) count=1 2>/dev/null |
 		cmp -s - /tmp/want || fail "chunk $k is not on leg $((k % 2)) at $((k / 2))"
 done
 
-# reads OFFSET: 16 direct reads of 64 KiB from OFFSET; the buffers they took.
+# reads OFFSET WANT: 16 direct reads of 64 KiB from OFFSET take WANT buffers.
 reads() {
-	b0=$(counter cvk0 buffers)
-	fio --name=chunk --filename=/dev/cvk0 --rw=read --bs=64k --offset="$1" \
+	b0=$(counter cvc0 buffers)
+	fio --name=chunk --filename=/dev/cvc0 --rw=read --bs=64k --offset="$1" \
 		--size=1m --direct=1 --ioengine=psync --output=/tmp/fio.out ||
 		{ cat /tmp/fio.out; fail "fio read at $1"; }
-	echo $(($(counter cvk0 buffers) - b0))
+	n=$(($(counter cvc0 buffers) - b0))
+	echo "16 reads of 64 KiB at $1: $n lower buffers"
+	[ "$n" -eq "$2" ] || fail "reads at $1: $n lower buffers, not $2"
 }
-n=$(reads 0)
-echo "16 reads of 64 KiB at chunks: $n lower buffers"
-[ "$n" -eq 16 ] || fail "aligned reads: $n lower buffers, not 16"
-n=$(reads 32k)
-echo "16 reads of 64 KiB across chunks: $n lower buffers"
-[ "$n" -eq 32 ] || fail "straddling reads: $n lower buffers, not 32"
+reads 0 16
+reads 32k 32
 
-fio --name=chunk --filename=/dev/cvk0 --rw=randwrite --bs=48k --size=4m \
-	--direct=1 --ioengine=psync --verify=crc32c --verify_fatal=1 \
-	--output=/tmp/fio.out || { cat /tmp/fio.out; fail "fio verify, 48 KiB bios"; }
-echo "errors $(counter cvk0 errors)"
-[ "$(counter cvk0 errors)" -eq 0 ] || fail "errors"
+fio_verify /dev/cvc0
+[ "$(counter cvc0 errors)" -eq 0 ] || fail "stripe:64: errors"
+echo cvc0 >"$DELETE" || fail "delete cvc0"
+for dev in "cvc0 stripe:1024 0" "cvc1 stripe:16 0x5a"; do
+	set -- $dev
+	mkstack "$@" /dev/ram6 /dev/ram7
+	fio_verify "/dev/$1"
+	echo "$2 key $3: copies $(counter "$1" copies), errors $(counter "$1" errors)"
+	[ "$(counter "$1" errors)" -eq 0 ] || fail "$2: errors"
+	echo "$1" >"$DELETE" || fail "delete $1"
+done

@@ -158,7 +158,10 @@ stack_line() {
 st=$tmp/bench-stack.log
 stack_line "$st" "stack: brd linear cevstack randread_4k" 900 20000
 stack_line "$st" "stack: brd linear dm randread_4k" 1000 10000
+stack_line "$st" "stack: brd mirror cevstack-nohedge randread_4k" 700 25000
+stack_line "$st" "stack: brd mirror md randread_4k" 1000 10000
 stack_line "$st" "hedge: slow_leg cevstack 5 100" 800 30000
+stack_line "$st" "hedge: slow_leg cevstack-nohedge 0 100" 900 15000
 stack_line "$st" "hedge: slow_leg alone 0 0" 1000 10000
 echo "cev-stack: done" >>"$st"
 check "bench-report.py accepts the stacking part's log" \
@@ -169,6 +172,10 @@ check "bench-report.py: cevstack against its dm peer, and the hedge against the 
 		grep -qx 'stack_brd_linear_randread_4k	0	p99_us	20.000	10.000	2.0000' '$tmp/st.tsv' &&
 		grep -qx 'hedge_slow_leg_cevstack	0	iops	800.000	1000.000	0.8000' '$tmp/st.tsv' &&
 		grep -q '| slow_leg | cevstack | 800 | 5.00 | 30.0 | 90.0 | 3.00 | 5.0% |' '$tmp/ok.out'"
+check "bench-report.py: a mirror with hedge=N against md, and in the hedge table" \
+	sh -c "grep -qx 'stack_brd_mirror-nohedge_randread_4k	0	iops	700.000	1000.000	0.7000' '$tmp/st.tsv' &&
+		grep -q '| brd | mirror hedge=N | md | randread_4k | 700 | 1000 | 0.70 |' '$tmp/ok.out' &&
+		grep -q '| slow_leg | cevstack-nohedge | 900 | 5.00 | 15.0 | 90.0 | 1.50 | 0.0% |' '$tmp/ok.out'"
 stack_plots_ok() {
 	python3 "$TOP/scripts/bench-plot.py" "$tmp/st.tsv" "$tmp" >/dev/null &&
 		python3 - "$tmp" <<'PY'
@@ -177,10 +184,10 @@ import xml.etree.ElementTree as ET
 ns = '{http://www.w3.org/2000/svg}'
 bars = [r for r in ET.parse(sys.argv[1] + '/bench-stack.svg').getroot()
         .iter(ns + 'rect')]
-assert len(bars) == 1, len(bars)
+assert len(bars) == 2, len(bars)
 curves = list(ET.parse(sys.argv[1] + '/bench-hedge.svg').getroot()
               .iter(ns + 'polyline'))
-assert len(curves) == 2, len(curves)
+assert len(curves) == 3, len(curves)
 PY
 }
 check "bench-plot.py draws the stacking part's bars and CDFs as SVG" stack_plots_ok
