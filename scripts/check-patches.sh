@@ -71,7 +71,8 @@ fi
 # lib.sh) from the commits git am made of it: so the overlay files, the
 # commits and the mailed series cannot drift apart.  Byte for byte, but
 # when Debian's package moved on since the export: then the cover letter's
-# version and base-commit: are said, and left out of the comparison.
+# version and base-commit:, and the blob hashes of the files the new
+# package changed (index lines), are said, and left out of the comparison.
 as_exported() {
 	local out=$BUILD/series-check exported version
 	rm -rf "$out"
@@ -81,7 +82,7 @@ as_exported() {
 	if [ "$exported" != "$(git -C "$SRC" rev-parse refs/tags/pristine)" ]; then
 		echo "# patches/ were exported on base-commit $exported, not on this $version" >&2
 		diff -r -I '^base-commit: ' -I "$DEB_PKG" \
-			"$TOP/patches" "$out" >&2
+			-I '^index [0-9a-f]*\.\.[0-9a-f]*' "$TOP/patches" "$out" >&2
 	else
 		diff -r "$TOP/patches" "$out" >&2
 	fi
