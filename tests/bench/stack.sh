@@ -4,7 +4,7 @@
 # peer over the same lower devices, one device at a time:
 #   linear        vs dm-linear
 #   stripe, 2 and 4 legs  vs dm's striped target with 4 KiB chunks
-#                 (cevstack's stripe unit)
+#                 (cevstack's default), and 2 legs with 64 KiB chunks
 #   mirror        vs md raid1 (no bitmap, --assume-clean), cevstack
 #                 hedged (its default) and with hedge=N
 # over brd ramdisks, and over memory-backed null_blks with softirq
@@ -59,7 +59,9 @@ up() {
 		echo /dev/bx ;;
 	dm:linear) dm_dev bx "0 $LEG_SECTORS linear $1 0" ;;
 	dm:stripe*)
-		t="0 $((LEG_SECTORS * n)) striped $n 8"
+		chunk=4
+		case $mode in stripe:*) chunk=${mode#stripe:} ;; esac
+		t="0 $((LEG_SECTORS * n)) striped $n $((chunk * 2))"
 		for l in "$@"; do t="$t $l 0"; done
 		dm_dev bx "$t" ;;
 	md:mirror)
@@ -101,6 +103,15 @@ stack_fio() {
 	tr -d '\n' </tmp/fio.json >/tmp/fio.line
 }
 
+# label MODE LEGS: the mode in the tables: stripe2, stripe2-64k, linear.
+label() {
+	case $1 in
+	stripe) echo "stripe$2" ;;
+	stripe:*) echo "stripe$2-${1#stripe:}k" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # compare LOWER MODE PEER LEG...: four workloads on cevstack, then on
 # its peer, over the same legs.
 compare() {
@@ -112,7 +123,7 @@ compare() {
 		dev=$(up $drv $mode "$@") || continue
 		for w in randread_4k randwrite_4k randread_4k_qd32x4 read_128k_qd8; do
 			stack_fio "$dev" $w &&
-				echo "cev-stack: $lower ${mode}$([ "$mode" = stripe ] && echo $#) $drv $w $(cat /tmp/fio.line)"
+				echo "cev-stack: $lower $(label "$mode" $#) $drv $w $(cat /tmp/fio.line)"
 		done
 		down $drv
 	done
@@ -166,6 +177,7 @@ stack_bench() {
 		compare $lower linear dm "$1"
 		compare $lower stripe dm "$1" "$2"
 		compare $lower stripe dm "$@"
+		compare $lower stripe:64 dm "$1" "$2"
 		compare $lower mirror md "$1" "$2"
 	done
 	hedge healthy /dev/ram4 /dev/ram5
