@@ -203,11 +203,14 @@ for i in $(seq 1 "$COMPOUND_BOOTS"); do
 done
 
 rc=0
+# The kernels built for this run (BENCH_ONLY=stack builds perf alone).
+vmlinux=
+for k in patched:perf stock:stock placebo:placebo; do
+	f=$BUILD/obj-${k#*:}/vmlinux
+	[ ! -f "$f" ] || vmlinux="$vmlinux --vmlinux=${k%%:*}:$f"
+done
 # shellcheck disable=SC2086
-python3 "$TOP/scripts/bench-report.py" \
-	--vmlinux=patched:"$BUILD/obj-perf/vmlinux" \
-	--vmlinux=stock:"$BUILD/obj-stock/vmlinux" \
-	--vmlinux=placebo:"$BUILD/obj-placebo/vmlinux" "$BUILD/bench.tsv" $logs ||
+python3 "$TOP/scripts/bench-report.py" $vmlinux "$BUILD/bench.tsv" $logs ||
 	rc=$?
 python3 "$TOP/scripts/bench-plot.py" "$BUILD/bench.tsv" "$BUILD" || rc=1
 exit $rc
