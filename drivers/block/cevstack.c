@@ -160,19 +160,6 @@ struct cvs_dev {
 	 */
 	unsigned long lat_ns[CVS_MAX_LOWER];	/* moving average, a leg */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
-	/*
-	 * The reads a hedge may answer, and one timer at the earliest one's
-	 * hedge time: a timer a read would be started and cancelled by
-	 * nearly every read, each time reprogramming the clock event.
-	 * hedge_lock is irq-safe (the timer's callback takes it, in hardirq
-	 * context but on PREEMPT_RT); it is taken inside a wait queue's lock
-	 * (a layered bio's completion), never around one, and holds only the
-	 * locks of queue_work() (the pool's, and the scheduler's to wake a
-	 * worker) and of hrtimer_start() (the timer base's) inside.
-	 */
-	spinlock_t hedge_lock;
-	struct list_head hedge_reads;
-	struct hrtimer hedge_timer;
 	struct gendisk *disk;
 	struct dentry *debugfs;
 	atomic64_t stats[CVS_NR_STATS];
@@ -219,8 +206,7 @@ struct cvs_io {
 	unsigned int timeout_ms;	/* a read's, read once */
 	unsigned int first;	/* mirror read: the copy read first ... */
 	unsigned int hedge;	/* ... and the one read if that is late */
-	struct list_head hedge_node;	/* on the device's hedge_reads */
-	u64 hedge_at;		/* when it is late, in ktime_get_ns() time */
+	struct hrtimer hedge_timer;	/* jiffies are too coarse for it */
 	struct work_struct hedge_work;
 	unsigned long failed_legs;	/* legs this I/O found failing */
 	atomic_t pending;	/* submitter, completion, timers, hedge work */
@@ -790,25 +776,6 @@ static void cvs_io_put_locked(struct cvs_io *io)
 		queue_work(cvs_wq, &io->work);
 }
 
-static bool cvs_may_hedge(struct cvs_io *io);
-
-/*
- * Off the device's hedge_reads, if the hedge timer has not taken it off
- * (and handed its reference to the hedge work): true if it was on.
- */
-static bool cvs_hedge_unwatch(struct cvs_io *io)
-{
-	struct cvs_dev *d = io->dev;
-	unsigned long flags;
-	bool was_on;
-
-	spin_lock_irqsave(&d->hedge_lock, flags);
-	was_on = !list_empty(&io->hedge_node);
-	list_del_init(&io->hedge_node);
-	spin_unlock_irqrestore(&d->hedge_lock, flags);
-	return was_on;
-}
-
 /*
  * The compound completed: drop the reference of each timer that will not
  * run now.  One whose callback runs or ran drops its own, or hands it to
@@ -819,7 +786,7 @@ static void cvs_io_stop_timers(struct cvs_io *io,
 {
 	if (timer_delete(&io->timer))
 		put(io);
-	if (cvs_may_hedge(io) && cvs_hedge_unwatch(io))
+	if (hrtimer_try_to_cancel(&io->hedge_timer) == 1)
 		put(io);
 }
 
@@ -944,13 +911,8 @@ static bool cvs_reads_at_once(struct cvs_io *io, unsigned int c)
 	return !io->any_of || io->read_all || c == io->first;
 }
 
-/* Is the read hedged if it is late?  Fixed when the io is allocated. */
-static bool cvs_may_hedge(struct cvs_io *io)
-{
-	return io->hedged && !cvs_reads_at_once(io, io->hedge);
-}
-
 static void cvs_hedge_work(struct work_struct *work);
+static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t);
 
 static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
 {
@@ -1038,9 +1000,10 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	}
 	INIT_WORK(&io->work, cvs_io_work);
 	INIT_WORK(&io->hedge_work, cvs_hedge_work);
-	INIT_LIST_HEAD(&io->hedge_node);
 	atomic_set(&io->pending, 2);
 	timer_setup(&io->timer, cvs_io_timeout, 0);
+	hrtimer_init(&io->hedge_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	io->hedge_timer.function = cvs_hedge_timer;
 	init_waitqueue_func_entry(&io->done, cvs_io_done);
 	return io;
 fail:
@@ -1211,62 +1174,16 @@ static void cvs_hedge_work(struct work_struct *work)
 out:
 	cvs_reap();
 	migrate_enable();
-	cvs_io_put(io);		/* hedge_reads' */
+	cvs_io_put(io);		/* the hedge timer's */
 }
 
-/*
- * The hedge timer is due at @at, or earlier; under hedge_lock.  The timer
- * may be queued, or its callback running (which is how it starts itself
- * again): hrtimer_start() moves it, or queues it again.
- */
-static void cvs_hedge_timer_at(struct cvs_dev *d, u64 at)
+/* Hedge in task context; the timer's reference goes to the work. */
+static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t)
 {
-	if (!hrtimer_is_queued(&d->hedge_timer) ||
-	    at < ktime_to_ns(hrtimer_get_expires(&d->hedge_timer)))
-		hrtimer_start(&d->hedge_timer, ns_to_ktime(at), HRTIMER_MODE_ABS);
-}
+	struct cvs_io *io = container_of(t, struct cvs_io, hedge_timer);
 
-/*
- * The reads late by now go to the hedge work, in task context, each with
- * the reference it held on hedge_reads; the timer is started again for
- * the earliest of the others.
- */
-static enum hrtimer_restart cvs_hedge_due(struct hrtimer *t)
-{
-	struct cvs_dev *d = container_of(t, struct cvs_dev, hedge_timer);
-	u64 now, next = U64_MAX;
-	struct cvs_io *io, *tmp;
-	unsigned long flags;
-
-	spin_lock_irqsave(&d->hedge_lock, flags);
-	/* Read under the lock: no deadline passes while it is waited for. */
-	now = ktime_get_ns();
-	list_for_each_entry_safe(io, tmp, &d->hedge_reads, hedge_node) {
-		if (io->hedge_at <= now) {
-			list_del_init(&io->hedge_node);
-			queue_work(cvs_wq, &io->hedge_work);
-		} else {
-			next = min(next, io->hedge_at);
-		}
-	}
-	if (next != U64_MAX)
-		cvs_hedge_timer_at(d, next);
-	spin_unlock_irqrestore(&d->hedge_lock, flags);
+	queue_work(cvs_wq, &io->hedge_work);
 	return HRTIMER_NORESTART;
-}
-
-/* A read a hedge may answer: on hedge_reads, with a reference, until @at. */
-static void cvs_hedge_watch(struct cvs_io *io, u64 at)
-{
-	struct cvs_dev *d = io->dev;
-	unsigned long flags;
-
-	atomic_inc(&io->pending);
-	spin_lock_irqsave(&d->hedge_lock, flags);
-	io->hedge_at = at;
-	list_add_tail(&io->hedge_node, &d->hedge_reads);
-	cvs_hedge_timer_at(d, at);
-	spin_unlock_irqrestore(&d->hedge_lock, flags);
 }
 
 static u64 cvs_hedge_delay(struct cvs_dev *d)
@@ -1312,14 +1229,11 @@ static void cvs_run(struct cvs_io *io)
 	 * one started after a completion would keep the bio to its end.  A
 	 * write that cannot be withdrawn must not be given up on.
 	 */
-	/*
-	 * Not a read whose buffer could not be armed: it fails, and it may
-	 * have completed at its arm already, with nothing to keep the
-	 * device (a buffer) for it.
-	 */
-	if (cvs_may_hedge(io) && !io->dropped) {
+	if (io->hedged && !cvs_reads_at_once(io, io->hedge)) {
 		io->start_ns = ktime_get_ns();
-		cvs_hedge_watch(io, io->start_ns + cvs_hedge_delay(d));
+		atomic_inc(&io->pending);
+		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
+			      HRTIMER_MODE_REL);
 	}
 	if (io->timeout_ms) {
 		atomic_inc(&io->pending);
@@ -1650,7 +1564,6 @@ static void cvs_remove(struct cvs_dev *d)
 	del_gendisk(d->disk);
 	debugfs_remove(d->debugfs);	/* waits out its readers */
 	wait_var_event(&d->nr_bufs, !atomic_read(&d->nr_bufs));
-	hrtimer_cancel(&d->hedge_timer);	/* hedge_reads is empty */
 	put_disk(d->disk);
 	cvs_put_lower(d);
 	kfree(d);
@@ -1789,12 +1702,6 @@ static int cvs_create(const char *val)
 	if (!argv)
 		return -ENOMEM;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
-	if (d) {
-		spin_lock_init(&d->hedge_lock);
-		INIT_LIST_HEAD(&d->hedge_reads);
-		hrtimer_init(&d->hedge_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-		d->hedge_timer.function = cvs_hedge_due;
-	}
 	err = d ? cvs_parse(d, argv, argc) : -ENOMEM;
 	if (err)
 		goto out;
@@ -1820,8 +1727,6 @@ static int cvs_create(const char *val)
 		atomic64_set(&d->stats[i], 0);
 	err = cvs_add_disk(d);
 	if (err) {
-		/* Its I/O is over, but a read may have started the timer. */
-		hrtimer_cancel(&d->hedge_timer);
 		cvs_put_lower(d);
 		goto unlock;
 	}
