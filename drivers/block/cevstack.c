@@ -23,17 +23,19 @@
  *    only once every lower write has ended, so that no orphaned write can
  *    land after a retry or a later write of the same block.
  *
- * A bio goes to one place on each leg it goes to: the block layer splits
- * a stripe's bios at its chunks, as it splits dm's at a target's.  So a
- * bio has one lower buffer a leg, over all of it; the buffer head carries
- * no data, the buffer's lower bio does, and unlocks it when it ends.
- * Where nothing needs a copy of the data, that bio is a clone of the
- * upper one, straight through its pages: every write without a key, and
- * the reads of linear and stripe devices without a key or a timeout.  The
- * others copy through private pages, a bio of them a buffer: a key
- * transforms the data, and a read that may be given up on (a timeout) or
- * answered by two legs (a hedged mirror) could land after its bio has
- * ended.
+ * A bio goes to one place on each leg it goes to, as one lower buffer:
+ * the buffer head carries no data, the buffer's lower bio does, and
+ * unlocks it when it ends.  A stripe's bio is not split at its chunks, as
+ * dm and md split theirs: the chunks a bio covers on one leg lie end to
+ * end there, so a 64 KiB bio over two legs in 4 KiB chunks is two lower
+ * bios, not 16.  Where nothing needs a copy of the data, the lower bio
+ * goes straight through the upper bio's pages: a clone of it, or on a
+ * stripe, its pieces on that leg gathered.  That is every write without
+ * a key, and the reads of linear and stripe devices without a key or a
+ * timeout.  The others copy through private pages, a bio of them a
+ * buffer: a key transforms the data, and a read that may be given up on
+ * (a timeout) or answered by two legs (a hedged mirror) could land after
+ * its bio has ended.
  *
  * Memory pressure slows I/O down and never fails it: everything an I/O
  * allocates is first tried without waiting; if that fails, the I/O takes
@@ -206,7 +208,9 @@ struct cvs_io {
 	unsigned int timeout_ms;	/* a read's, read once */
 	unsigned int first;	/* mirror read: the copy read first ... */
 	unsigned int hedge;	/* ... and the one read if that is late */
-	struct hrtimer hedge_timer;	/* jiffies are too coarse for it */
+	struct list_head hedge_node;	/* on @hedge_q's reads */
+	struct cvs_hedge_q *hedge_q;	/* the submitting CPU's */
+	u64 hedge_at;		/* when it is late, in ktime_get_ns() time */
 	struct work_struct hedge_work;
 	unsigned long failed_legs;	/* legs this I/O found failing */
 	atomic_t pending;	/* submitter, completion, timers, hedge work */
@@ -217,6 +221,29 @@ struct cvs_io {
 	struct cev_wait link;	/* ... a child of @all */
 	struct cvs_buf *bufs[CVS_MAX_LOWER];
 };
+
+/*
+ * The reads a hedge may answer, a list a CPU, the CPU each was submitted
+ * on, and a timer a CPU at the earliest one's hedge time.  A timer a read
+ * would be started and cancelled by nearly every read, each time
+ * reprogramming the clock event; one a device would have every CPU take
+ * the device's lock twice a read.  A read's completion takes the lock of
+ * the CPU it was submitted on, mostly its own.
+ *
+ * @lock is irq-safe (the timer's callback takes it, in hardirq context
+ * but on PREEMPT_RT); it is taken inside a wait queue's lock (a layered
+ * bio's completion), never around one, and holds only the locks of
+ * queue_work() (the pool's, and the scheduler's to wake a worker) and of
+ * hrtimer_start() (the timer base's) inside.  No two CPUs' locks are
+ * ever held at once.
+ */
+struct cvs_hedge_q {
+	spinlock_t lock;	/* the list, and starting the timer */
+	struct list_head reads;
+	struct hrtimer timer;
+};
+
+static DEFINE_PER_CPU(struct cvs_hedge_q, cvs_hedge_qs);
 
 static unsigned int timeout_ms;
 module_param(timeout_ms, uint, 0644);
@@ -502,16 +529,86 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 	return b;
 }
 
+/* The first block of the bio. */
+static sector_t cvs_first_block(struct cvs_io *io)
+{
+	return io->bio->bi_iter.bi_sector >> (CVS_BLOCK_SHIFT - SECTOR_SHIFT);
+}
+
+/*
+ * A stripe's bio, counted in bytes from the start of its first chunk:
+ * where its data starts, where it ends, and a chunk's size.  Its buffer
+ * @c holds its chunks c, c + n, c + 2n... of its n legs, counted from 0,
+ * the first: they lie end to end on their leg, the first from where the
+ * bio starts in it.
+ */
+static unsigned int cvs_stripe_start(struct cvs_io *io)
+{
+	return (cvs_first_block(io) & (io->dev->chunk_blocks - 1)) *
+	       CVS_BLOCK_SIZE;
+}
+
+static unsigned int cvs_chunk_size(struct cvs_dev *d)
+{
+	return d->chunk_blocks * CVS_BLOCK_SIZE;
+}
+
+/* The buffers of a stripe's bio: one for each leg its chunks touch. */
+static unsigned int cvs_stripe_bufs(struct cvs_io *io)
+{
+	unsigned int end = cvs_stripe_start(io) + io->bio->bi_iter.bi_size;
+
+	return min_t(unsigned int, io->dev->nr_lower,
+		     DIV_ROUND_UP(end, cvs_chunk_size(io->dev)));
+}
+
+/* The bytes of a stripe's bio in its buffer @c. */
+static unsigned int cvs_stripe_buf_size(struct cvs_io *io, unsigned int c)
+{
+	unsigned int chunk = cvs_chunk_size(io->dev);
+	unsigned int start = cvs_stripe_start(io);
+	unsigned int end = start + io->bio->bi_iter.bi_size;
+	unsigned int r, size = 0;
+
+	for (r = c * chunk; r < end; r += io->dev->nr_lower * chunk)
+		size += min(end, r + chunk) - max(start, r);
+	return size;
+}
+
+/*
+ * Where byte @pos of a stripe's bio is: in the buffer returned, at @off
+ * there; @len is cut to what follows it end to end there.
+ */
+static unsigned int cvs_stripe_at(struct cvs_io *io, unsigned int pos,
+				  unsigned int *off, unsigned int *len)
+{
+	unsigned int chunk = cvs_chunk_size(io->dev);
+	unsigned int start = cvs_stripe_start(io);
+	unsigned int v = start + pos, r = v / chunk;
+	unsigned int c = r % io->dev->nr_lower;
+
+	*off = r / io->dev->nr_lower * chunk + v % chunk - (c ? 0 : start);
+	*len = min(*len, chunk - v % chunk);
+	return c;
+}
+
+/* The bytes of buffer @c of the I/O. */
+static unsigned int cvs_buf_size(struct cvs_io *io, unsigned int c)
+{
+	if (io->dev->mode == CVS_STRIPE)
+		return cvs_stripe_buf_size(io, c);
+	return io->nr_blocks * CVS_BLOCK_SIZE;
+}
+
 /*
  * Where buffer @c of the I/O goes: its lower device, and the block there.
- * A stripe's bio lies within a chunk: the block layer split it there.
+ * A stripe's buffer @c starts at the bio's chunk c.
  */
 static void cvs_map(struct cvs_io *io, unsigned int c, int *lower,
 		    sector_t *lblock)
 {
 	struct cvs_dev *d = io->dev;
-	sector_t block = io->bio->bi_iter.bi_sector >>
-			 (CVS_BLOCK_SHIFT - SECTOR_SHIFT);
+	sector_t block = cvs_first_block(io);
 	u32 in_chunk;
 
 	if (!io->nr_blocks) {		/* a flush */
@@ -522,8 +619,9 @@ static void cvs_map(struct cvs_io *io, unsigned int c, int *lower,
 	switch (d->mode) {
 	case CVS_STRIPE:
 		in_chunk = sector_div(block, d->chunk_blocks);
+		block += c;
 		*lower = sector_div(block, d->nr_lower);
-		*lblock = block * d->chunk_blocks + in_chunk;
+		*lblock = block * d->chunk_blocks + (c ? 0 : in_chunk);
 		break;
 	case CVS_MIRROR:
 		*lower = io->legs[c];
@@ -565,31 +663,63 @@ static void cvs_copy_page(struct cvs_buf *b, unsigned int off,
 		memcpy_page(page, offset_in_page(off), bv->bv_page, bv_off, n);
 }
 
-/* Copy a good copy into the bio, or the bio into every copy. */
-static void cvs_copy(struct cvs_io *io, bool to_bio)
+/*
+ * Copy the bio's data into its buffers' copies, for a write: every
+ * mirror leg's, or the one buffer that holds each piece.
+ */
+static void cvs_copy_from_bio(struct cvs_io *io)
 {
-	struct cvs_buf *good = to_bio ? cvs_good_copy(io) : NULL;
+	bool mirror = io->dev->mode == CVS_MIRROR;
+	bool stripe = io->dev->mode == CVS_STRIPE;
 	struct bvec_iter iter;
 	struct bio_vec bv;
 	unsigned int pos = 0, c;
 
-	if (to_bio && !good)
+	bio_for_each_segment(bv, io->bio, iter) {
+		unsigned int done = 0;
+
+		while (done < bv.bv_len) {
+			unsigned int off = pos, len = bv.bv_len - done;
+
+			c = stripe ? cvs_stripe_at(io, pos, &off, &len) : 0;
+			len = min(len, PAGE_SIZE - offset_in_page(off));
+			do {
+				cvs_copy_page(io->bufs[c], off, &bv,
+					      bv.bv_offset + done, len, false);
+			} while (mirror && ++c < io->nr_bufs);
+			done += len;
+			pos += len;
+		}
+	}
+}
+
+/*
+ * Copy a read's data into the bio: a mirror's good copy, or the buffer
+ * that holds each piece.
+ */
+static void cvs_copy_to_bio(struct cvs_io *io)
+{
+	bool mirror = io->dev->mode == CVS_MIRROR;
+	bool stripe = io->dev->mode == CVS_STRIPE;
+	struct cvs_buf *good = mirror ? cvs_good_copy(io) : NULL;
+	struct bvec_iter iter;
+	struct bio_vec bv;
+	unsigned int pos = 0, c;
+
+	if (mirror && !good)
 		return;
 	bio_for_each_segment(bv, io->bio, iter) {
 		unsigned int done = 0;
 
 		while (done < bv.bv_len) {
-			unsigned int n = min_t(unsigned int, bv.bv_len - done,
-					       PAGE_SIZE - offset_in_page(pos));
+			unsigned int off = pos, len = bv.bv_len - done;
 
-			if (good)
-				cvs_copy_page(good, pos, &bv,
-					      bv.bv_offset + done, n, true);
-			for (c = 0; !good && c < io->nr_bufs; c++)
-				cvs_copy_page(io->bufs[c], pos, &bv,
-					      bv.bv_offset + done, n, false);
-			done += n;
-			pos += n;
+			c = stripe ? cvs_stripe_at(io, pos, &off, &len) : 0;
+			len = min(len, PAGE_SIZE - offset_in_page(off));
+			cvs_copy_page(good ?: io->bufs[c], off, &bv,
+				      bv.bv_offset + done, len, true);
+			done += len;
+			pos += len;
 		}
 	}
 }
@@ -717,7 +847,7 @@ static void cvs_io_finish(struct cvs_io *io)
 	if (!io->timed_out)
 		status = cvs_io_status(io);
 	if (read && !status && !io->direct)
-		cvs_copy(io, true);
+		cvs_copy_to_bio(io);
 	cev_finish(&io->all);
 	cvs_count(d, CVS_CANCELLED, io->all.nr_cancelled);
 	if (io->any_of) {
@@ -777,6 +907,26 @@ static void cvs_io_put_locked(struct cvs_io *io)
 }
 
 /*
+ * Off its CPU's hedge list, if the hedge timer has not taken it off (and
+ * handed its reference to the hedge work): true if it was on.  Never put
+ * on one (cvs_run()): false.
+ */
+static bool cvs_hedge_unwatch(struct cvs_io *io)
+{
+	struct cvs_hedge_q *q = io->hedge_q;
+	unsigned long flags;
+	bool was_on;
+
+	if (!q)
+		return false;
+	spin_lock_irqsave(&q->lock, flags);
+	was_on = !list_empty(&io->hedge_node);
+	list_del_init(&io->hedge_node);
+	spin_unlock_irqrestore(&q->lock, flags);
+	return was_on;
+}
+
+/*
  * The compound completed: drop the reference of each timer that will not
  * run now.  One whose callback runs or ran drops its own, or hands it to
  * the hedge work.
@@ -786,7 +936,7 @@ static void cvs_io_stop_timers(struct cvs_io *io,
 {
 	if (timer_delete(&io->timer))
 		put(io);
-	if (hrtimer_try_to_cancel(&io->hedge_timer) == 1)
+	if (cvs_hedge_unwatch(io))
 		put(io);
 }
 
@@ -911,8 +1061,13 @@ static bool cvs_reads_at_once(struct cvs_io *io, unsigned int c)
 	return !io->any_of || io->read_all || c == io->first;
 }
 
+/* Is the read hedged if it is late?  Fixed when the io is allocated. */
+static bool cvs_may_hedge(struct cvs_io *io)
+{
+	return io->hedged && !cvs_reads_at_once(io, io->hedge);
+}
+
 static void cvs_hedge_work(struct work_struct *work);
-static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t);
 
 static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
 {
@@ -930,14 +1085,27 @@ static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
 }
 
 /*
+ * Is the I/O a stripe's over more than one leg, each buffer's lower bio
+ * its pieces of the bio, were it to go straight through the bio's pages?
+ */
+static bool cvs_gathers(struct cvs_io *io)
+{
+	return io->dev->mode == CVS_STRIPE && io->nr_bufs > 1;
+}
+
+/*
  * Does the I/O need no copy of its data?  Not with a key, which
  * transforms it, nor for a read that may end before its lower I/O does:
- * one a timeout may give up on, or one a hedge may answer.
+ * one a timeout may give up on, or one a hedge may answer.  Nor if the
+ * pieces gathered for a leg might be more than a bio holds: the bio's
+ * segments, each cut at most at every block.
  */
 static bool cvs_goes_direct(struct cvs_io *io, bool read)
 {
 	return io->nr_blocks && !io->dev->key &&
-	       (!read || (!io->timeout_ms && !io->hedged));
+	       (!read || (!io->timeout_ms && !io->hedged)) &&
+	       (!cvs_gathers(io) ||
+		bio_segments(io->bio) + io->nr_blocks <= BIO_MAX_VECS);
 }
 
 /*
@@ -974,9 +1142,11 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	io->timeout_ms = timeout;
 	io->nr_blocks = flush ? 0 : bio->bi_iter.bi_size >> CVS_BLOCK_SHIFT;
 	io->nr_bufs = d->mode == CVS_MIRROR || flush ? nr_legs : 1;
+	if (d->mode == CVS_STRIPE && io->nr_blocks)
+		io->nr_bufs = cvs_stripe_bufs(io);
 	io->layered = read && d->key;	/* fixed: cvs_io_done() reads it */
 	memcpy(io->legs, legs, nr_legs);
-	if (read && io->nr_bufs > 1) {
+	if (read && d->mode == CVS_MIRROR && io->nr_bufs > 1) {
 		io->any_of = true;
 		cvs_choose(io);
 		/* Read once: a change now must not make a hedge of a copy. */
@@ -992,7 +1162,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 			continue;
 		cvs_map(io, c, &lower, &lblock);
 		io->bufs[c] = cvs_buf_alloc(d, lower, lblock,
-					    io->nr_blocks * CVS_BLOCK_SIZE,
+					    cvs_buf_size(io, c),
 					    io->nr_blocks && !io->direct,
 					    reserved);
 		if (!io->bufs[c])
@@ -1000,10 +1170,9 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	}
 	INIT_WORK(&io->work, cvs_io_work);
 	INIT_WORK(&io->hedge_work, cvs_hedge_work);
+	INIT_LIST_HEAD(&io->hedge_node);
 	atomic_set(&io->pending, 2);
 	timer_setup(&io->timer, cvs_io_timeout, 0);
-	hrtimer_init(&io->hedge_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
-	io->hedge_timer.function = cvs_hedge_timer;
 	init_waitqueue_func_entry(&io->done, cvs_io_done);
 	return io;
 fail:
@@ -1059,20 +1228,63 @@ static void cvs_lower_end_io(struct bio *bio)
 	bh->b_end_io(bh, uptodate);
 }
 
+/* Does the I/O go straight through the bio's pages, as a clone of it? */
+static bool cvs_clones(struct cvs_io *io)
+{
+	return io->direct && !cvs_gathers(io);
+}
+
 /*
- * The lower bio of a buffer: a flush; a clone of the upper bio; or the
- * copy's own, which the buffer keeps past its end, for its pages.  The
- * first two from cvs_bio_set, whose rescuer lets them wait for memory
- * even here, in the upper bio's ->submit_bio() with the lower bios not
- * yet sent down.
+ * The pieces of a stripe's bio that buffer @c holds, its chunks' parts of
+ * the bio's segments, in their order there: counted, and added to @lower
+ * unless it is NULL.
  */
-static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
+static unsigned short cvs_gather(struct cvs_io *io, unsigned int c,
+				 struct bio *lower)
+{
+	unsigned int chunk = cvs_chunk_size(io->dev);
+	unsigned int v = cvs_stripe_start(io);
+	unsigned short n = 0;
+	struct bvec_iter iter;
+	struct bio_vec bv;
+
+	bio_for_each_segment(bv, io->bio, iter) {
+		unsigned int done = 0;
+
+		while (done < bv.bv_len) {
+			unsigned int len = min(bv.bv_len - done,
+					       chunk - v % chunk);
+
+			if (v / chunk % io->dev->nr_lower == c) {
+				if (lower)
+					__bio_add_page(lower, bv.bv_page, len,
+						       bv.bv_offset + done);
+				n++;
+			}
+			done += len;
+			v += len;
+		}
+	}
+	return n;
+}
+
+/*
+ * The lower bio of buffer @c: a clone of the upper bio; a flush; a
+ * stripe's pieces on its leg gathered from the upper bio's pages; or the
+ * copy's own, which the buffer keeps past its end, for its pages.  All
+ * but the last from cvs_bio_set, whose rescuer lets them wait for memory
+ * even here, in the upper bio's ->submit_bio() with the lower bios not
+ * yet sent down.  The pieces gathered are no more than BIO_MAX_VECS
+ * (cvs_goes_direct()).
+ */
+static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 				 blk_opf_t opf)
 {
+	struct cvs_buf *b = io->bufs[c];
 	struct buffer_head *bh = b->bh;
 	struct bio *bio;
 
-	if (io->direct) {
+	if (cvs_clones(io)) {
 		bio = bio_alloc_clone(bh->b_bdev, io->bio, GFP_NOIO,
 				      &cvs_bio_set);
 		if (!bio)
@@ -1086,9 +1298,16 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
 				       REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
 				       GFP_NOIO, &cvs_bio_set);
 	} else {
-		bio = b->copy;
-		bio_get(bio);	/* cvs_lower_end_io() puts one */
-		bio->bi_opf = opf;
+		if (io->direct) {
+			bio = bio_alloc_bioset(bh->b_bdev,
+					       cvs_gather(io, c, NULL), opf,
+					       GFP_NOIO, &cvs_bio_set);
+			cvs_gather(io, c, bio);
+		} else {
+			bio = b->copy;
+			bio_get(bio);	/* cvs_lower_end_io() puts one */
+			bio->bi_opf = opf;
+		}
 		bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
 	}
 	/* What a clone inherits: the cgroup, the priority, the hint. */
@@ -1098,8 +1317,9 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, struct cvs_buf *b,
 	return bio;
 }
 
-static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
+static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 {
+	struct cvs_buf *b = io->bufs[c];
 	/*
 	 * The bio's flags go down with each lower I/O, FUA among them, but
 	 * for a preflush, which went to every leg before.
@@ -1114,7 +1334,7 @@ static void cvs_submit_buf(struct cvs_io *io, struct cvs_buf *b, bool read)
 		cvs_count(io->dev, CVS_COPIES, 1);
 	if (read && io->dev->mode == CVS_MIRROR)	/* only mirrors choose */
 		b->start_ns = ktime_get_ns();
-	bio = cvs_lower_bio(io, b, opf);
+	bio = cvs_lower_bio(io, c, opf);
 	if (WARN_ON_ONCE(!bio)) {	/* only a clone's integrity can fail */
 		cvs_end_io(b->bh, 0);
 		return;
@@ -1134,7 +1354,7 @@ static void cvs_submit(struct cvs_io *io, bool read)
 			continue;
 		if (!io->bufs[c])	/* dropped at arm: cvs_buf_arm_or_drop() */
 			continue;
-		cvs_submit_buf(io, io->bufs[c], read);
+		cvs_submit_buf(io, c, read);
 		n++;
 	}
 	cvs_count(io->dev, io->nr_blocks ? CVS_BUFFERS : CVS_FLUSHES, n);
@@ -1158,8 +1378,8 @@ static void cvs_hedge_work(struct work_struct *work)
 		goto out;
 	cvs_map(io, io->hedge, &lower, &lblock);
 	/* A hedge is an extra: it does not wait for memory. */
-	buf = cvs_buf_alloc(io->dev, lower, lblock,
-			    io->nr_blocks * CVS_BLOCK_SIZE, true, false);
+	buf = cvs_buf_alloc(io->dev, lower, lblock, cvs_buf_size(io, io->hedge),
+			    true, false);
 	if (!buf)
 		goto out;
 	io->bufs[io->hedge] = buf;
@@ -1167,23 +1387,78 @@ static void cvs_hedge_work(struct work_struct *work)
 		unlock_buffer(buf->bh);
 		goto out;
 	}
-	cvs_submit_buf(io, buf, true);
+	cvs_submit_buf(io, io->hedge, true);
 	/* Hedges count blocks read twice; buffers, lower I/Os. */
 	cvs_count(io->dev, CVS_HEDGES, io->nr_blocks);
 	cvs_count(io->dev, CVS_BUFFERS, 1);
 out:
 	cvs_reap();
 	migrate_enable();
-	cvs_io_put(io);		/* the hedge timer's */
+	cvs_io_put(io);		/* the hedge list's */
 }
 
-/* Hedge in task context; the timer's reference goes to the work. */
-static enum hrtimer_restart cvs_hedge_timer(struct hrtimer *t)
+/*
+ * The hedge timer of @q is due at @at, or earlier; under @q->lock.  The
+ * timer may be queued, or its callback running (which is how it starts
+ * itself again): hrtimer_start() moves it, or queues it again.  Pinned,
+ * it stays on the CPU that starts it, mostly @q's own.
+ */
+static void cvs_hedge_timer_at(struct cvs_hedge_q *q, u64 at)
 {
-	struct cvs_io *io = container_of(t, struct cvs_io, hedge_timer);
+	if (!hrtimer_is_queued(&q->timer) ||
+	    at < ktime_to_ns(hrtimer_get_expires(&q->timer)))
+		hrtimer_start(&q->timer, ns_to_ktime(at),
+			      HRTIMER_MODE_ABS_PINNED);
+}
 
-	queue_work(cvs_wq, &io->hedge_work);
+/*
+ * The reads late by now go to the hedge work, in task context, each with
+ * the reference it held on the list; the timer is started again for the
+ * earliest of the others.  The list is not in deadline order (devices
+ * differ in hedge delay), and is as long as the reads in flight from
+ * this CPU.
+ */
+static enum hrtimer_restart cvs_hedge_due(struct hrtimer *t)
+{
+	struct cvs_hedge_q *q = container_of(t, struct cvs_hedge_q, timer);
+	u64 now, next = U64_MAX;
+	struct cvs_io *io, *tmp;
+	unsigned long flags;
+
+	spin_lock_irqsave(&q->lock, flags);
+	/* Read under the lock: no deadline passes while it is waited for. */
+	now = ktime_get_ns();
+	list_for_each_entry_safe(io, tmp, &q->reads, hedge_node) {
+		if (io->hedge_at <= now) {
+			list_del_init(&io->hedge_node);
+			queue_work(cvs_wq, &io->hedge_work);
+		} else {
+			next = min(next, io->hedge_at);
+		}
+	}
+	if (next != U64_MAX)
+		cvs_hedge_timer_at(q, next);
+	spin_unlock_irqrestore(&q->lock, flags);
 	return HRTIMER_NORESTART;
+}
+
+/*
+ * A read a hedge may answer: on this CPU's hedge list, with a reference,
+ * until @at.  Should the submitter move to another CPU after choosing the
+ * list, the list is still the one the read is taken off again.
+ */
+static void cvs_hedge_watch(struct cvs_io *io, u64 at)
+{
+	struct cvs_hedge_q *q = raw_cpu_ptr(&cvs_hedge_qs);
+	unsigned long flags;
+
+	atomic_inc(&io->pending);
+	io->hedge_q = q;
+	spin_lock_irqsave(&q->lock, flags);
+	io->hedge_at = at;
+	list_add_tail(&io->hedge_node, &q->reads);
+	cvs_hedge_timer_at(q, at);
+	spin_unlock_irqrestore(&q->lock, flags);
 }
 
 static u64 cvs_hedge_delay(struct cvs_dev *d)
@@ -1202,7 +1477,7 @@ static void cvs_run(struct cvs_io *io)
 	unsigned int c;
 
 	if (!read && io->nr_blocks && !io->direct)
-		cvs_copy(io, false);
+		cvs_copy_from_bio(io);
 
 	cev_init(&io->all, &cev_all, 0);
 	add_wait_queue(&io->all.wq, &io->done);
@@ -1229,11 +1504,14 @@ static void cvs_run(struct cvs_io *io)
 	 * one started after a completion would keep the bio to its end.  A
 	 * write that cannot be withdrawn must not be given up on.
 	 */
-	if (io->hedged && !cvs_reads_at_once(io, io->hedge)) {
+	/*
+	 * Not a read whose buffer could not be armed: it fails, and it may
+	 * have completed at its arm already, with nothing to keep the
+	 * device (a buffer) for it.
+	 */
+	if (cvs_may_hedge(io) && !io->dropped) {
 		io->start_ns = ktime_get_ns();
-		atomic_inc(&io->pending);
-		hrtimer_start(&io->hedge_timer, ns_to_ktime(cvs_hedge_delay(d)),
-			      HRTIMER_MODE_REL);
+		cvs_hedge_watch(io, io->start_ns + cvs_hedge_delay(d));
 	}
 	if (io->timeout_ms) {
 		atomic_inc(&io->pending);
@@ -1356,15 +1634,6 @@ static void cvs_resubmit(struct cvs_io *io)
 	queue_work(cvs_restart_wq, &cvs_restart_worker);
 }
 
-/* A stripe's limits have the block layer split its bios at the chunks. */
-static bool cvs_crosses_chunk(struct cvs_dev *d, struct bio *bio)
-{
-	unsigned int chunk = d->chunk_blocks * CVS_SECTORS_PER_BLOCK;
-
-	return d->mode == CVS_STRIPE &&
-	       (bio->bi_iter.bi_sector & (chunk - 1)) + bio_sectors(bio) > chunk;
-}
-
 static void cvs_submit_bio(struct bio *bio)
 {
 	struct cvs_dev *d = bio->bi_bdev->bd_disk->private_data;
@@ -1386,10 +1655,6 @@ static void cvs_submit_bio(struct bio *bio)
 		return;
 	if (!bio->bi_iter.bi_size) {
 		bio_endio(bio);		/* nothing to do */
-		return;
-	}
-	if (WARN_ON_ONCE(cvs_crosses_chunk(d, bio))) {
-		bio_io_error(bio);
 		return;
 	}
 	/* Counted once, not at each retry. */
@@ -1466,10 +1731,9 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	lim->logical_block_size = CVS_BLOCK_SIZE;
 	lim->physical_block_size = max(lim->physical_block_size, CVS_BLOCK_SIZE);
 	lim->io_min = max(lim->io_min, CVS_BLOCK_SIZE);
-	lim->chunk_sectors = 0;		/* below, a lower device splits at its own */
+	/* Below, a lower device splits at its own; a stripe's bio is not. */
+	lim->chunk_sectors = 0;
 	if (d->mode == CVS_STRIPE) {
-		/* A bio is split at the chunks, and goes to one leg. */
-		lim->chunk_sectors = d->chunk_blocks * CVS_SECTORS_PER_BLOCK;
 		lim->io_min = max(lim->io_min, d->chunk_blocks * CVS_BLOCK_SIZE);
 		lim->io_opt = d->chunk_blocks * CVS_BLOCK_SIZE * d->nr_lower;
 	}
@@ -1861,10 +2125,35 @@ fail:
 	return -ENOMEM;
 }
 
+static void cvs_hedge_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct cvs_hedge_q *q = per_cpu_ptr(&cvs_hedge_qs, cpu);
+
+		spin_lock_init(&q->lock);
+		INIT_LIST_HEAD(&q->reads);
+		hrtimer_init(&q->timer, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_ABS_PINNED);
+		q->timer.function = cvs_hedge_due;
+	}
+}
+
+/* Every list is empty: only a timer due at a read since completed. */
+static void cvs_hedge_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		hrtimer_cancel(&per_cpu_ptr(&cvs_hedge_qs, cpu)->timer);
+}
+
 static int __init cvs_init(void)
 {
 	int err;
 
+	cvs_hedge_init();
 	cvs_major = register_blkdev(0, "cevstack");
 	if (cvs_major < 0)
 		return cvs_major;
@@ -1896,6 +2185,7 @@ static void __exit cvs_exit(void)
 	debugfs_remove_recursive(cvs_debugfs);
 	/* The devices' buffers are gone; this counts what a delete let go. */
 	wait_var_event(&cvs_nr_bufs, !atomic_read(&cvs_nr_bufs));
+	cvs_hedge_exit();
 	cvs_free_resources();
 	unregister_blkdev(cvs_major, "cevstack");
 }

@@ -1,13 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # stripe, chunks: "stripe:64" stripes in 64 KiB chunks, each leg holding
-# every other one.  The block layer splits bios at the chunks, so a bio
-# goes to one leg as one lower buffer: 16 reads of 64 KiB at chunk
-# boundaries are 16 buffers, and 16 that straddle one are 32.  fio writes
-# with checksums in bios that straddle chunks and reads them back, on
-# stripe:64, on stripe:1024 (chunks over the largest bio) and on a keyed
-# stripe:16 (copies); the legs hold each chunk where the layout puts it.
-# Chunks that are not a power of two from 4 KiB to 1 MiB, or not a
-# stripe's, are refused, each with its message.
+# every other one.  A bio is not split at the chunks: its chunks on one
+# leg lie end to end there, so a bio goes to each leg it touches as one
+# lower buffer, gathered from the bio's pages: 16 reads of 64 KiB at
+# chunk boundaries are 16 buffers, 16 that straddle one are 32, and 16
+# reads of 64 KiB over 4 KiB chunks are 32, not 256.  fio writes with
+# checksums in bios that straddle chunks and reads them back, on
+# stripe:64, on stripe:1024 (chunks over the largest bio), on the 4 KiB
+# default (a dozen chunks a bio), and keyed on stripe:16 and the default
+# (copies, a buffer's blocks from several chunks); the legs hold each
+# chunk where the layout puts it.  Chunks that are not a power of two
+# from 4 KiB to 1 MiB, or not a stripe's, are refused, each with its
+# message.
 . /tests/lib.inc
 trap 'for n in cvc0 cvc1; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
 for bad in "stripe:3 0 /dev/ram6 /dev/ram7" "stripe:2 0 /dev/ram6 /dev/ram7" \
@@ -33,7 +37,7 @@ mkstack cvc0 stripe:64 0 /dev/ram6 /dev/ram7
 q=/sys/block/cvc0/queue
 echo "chunk_sectors $(cat $q/chunk_sectors), minimum_io_size $(cat $q/minimum_io_size)," \
 	"optimal_io_size $(cat $q/optimal_io_size)"
-[ "$(cat $q/chunk_sectors)" = 128 ] || fail "chunk_sectors is not 128"
+[ "$(cat $q/chunk_sectors)" = 0 ] || fail "chunk_sectors is not 0: bios are split at chunks"
 [ "$(cat $q/minimum_io_size)" = 65536 ] || fail "minimum_io_size is not a chunk"
 [ "$(cat $q/optimal_io_size)" = 131072 ] || fail "optimal_io_size is not 2 chunks"
 
@@ -47,23 +51,29 @@ for k in 0 1 2 3 4 5 6 7; do
 		cmp -s - /tmp/want || fail "chunk $k is not on leg $((k % 2)) at $((k / 2))"
 done
 
-# reads OFFSET WANT: 16 direct reads of 64 KiB from OFFSET take WANT buffers.
+# reads DEV BS OFFSET WANT: 16 direct reads of BS from OFFSET take WANT
+# buffers.
 reads() {
-	b0=$(counter cvc0 buffers)
-	fio --name=chunk --filename=/dev/cvc0 --rw=read --bs=64k --offset="$1" \
-		--size=1m --direct=1 --ioengine=psync --output=/tmp/fio.out ||
-		{ cat /tmp/fio.out; fail "fio read at $1"; }
-	n=$(($(counter cvc0 buffers) - b0))
-	echo "16 reads of 64 KiB at $1: $n lower buffers"
-	[ "$n" -eq "$2" ] || fail "reads at $1: $n lower buffers, not $2"
+	b0=$(counter "$1" buffers)
+	fio --name=chunk --filename="/dev/$1" --rw=read --bs="$2" --offset="$3" \
+		--size=$((16 * ${2%k}))k --direct=1 --ioengine=psync \
+		--output=/tmp/fio.out || { cat /tmp/fio.out; fail "fio read at $3"; }
+	n=$(($(counter "$1" buffers) - b0))
+	echo "$1: 16 reads of $2 at $3: $n lower buffers"
+	[ "$n" -eq "$4" ] || fail "$1: reads of $2 at $3: $n lower buffers, not $4"
 }
-reads 0 16
-reads 32k 32
+reads cvc0 64k 0 16
+reads cvc0 64k 32k 32
 
 fio_verify /dev/cvc0
 [ "$(counter cvc0 errors)" -eq 0 ] || fail "stripe:64: errors"
 echo cvc0 >"$DELETE" || fail "delete cvc0"
-for dev in "cvc0 stripe:1024 0" "cvc1 stripe:16 0x5a"; do
+mkstack cvc0 stripe 0 /dev/ram6 /dev/ram7
+reads cvc0 64k 0 32
+reads cvc0 64k 4k 32
+echo cvc0 >"$DELETE" || fail "delete cvc0"
+for dev in "cvc0 stripe:1024 0" "cvc0 stripe 0" "cvc1 stripe:16 0x5a" \
+	"cvc1 stripe 0x5a"; do
 	set -- $dev
 	mkstack "$@" /dev/ram6 /dev/ram7
 	fio_verify "/dev/$1"
