@@ -185,8 +185,8 @@ struct cvs_buf {
 };
 
 /*
- * The I/O of one bio: a buffer for each leg it goes to (a mirror's, or
- * every leg for a flush), else one.
+ * The I/O of one bio: a buffer for each leg it goes to (a mirror's, a
+ * stripe's that the bio's chunks touch, every leg for a flush).
  */
 struct cvs_io {
 	struct cev all;
@@ -595,6 +595,8 @@ static unsigned int cvs_stripe_at(struct cvs_io *io, unsigned int pos,
 /* The bytes of buffer @c of the I/O. */
 static unsigned int cvs_buf_size(struct cvs_io *io, unsigned int c)
 {
+	if (!io->nr_blocks)		/* a flush */
+		return 0;
 	if (io->dev->mode == CVS_STRIPE)
 		return cvs_stripe_buf_size(io, c);
 	return io->nr_blocks * CVS_BLOCK_SIZE;
@@ -913,7 +915,8 @@ static void cvs_io_put_locked(struct cvs_io *io)
  */
 static bool cvs_hedge_unwatch(struct cvs_io *io)
 {
-	struct cvs_hedge_q *q = io->hedge_q;
+	/* Pairs with the WRITE_ONCE() in cvs_hedge_watch(): cvs_run() */
+	struct cvs_hedge_q *q = READ_ONCE(io->hedge_q);
 	unsigned long flags;
 	bool was_on;
 
@@ -927,15 +930,25 @@ static bool cvs_hedge_unwatch(struct cvs_io *io)
 }
 
 /*
- * The compound completed: drop the reference of each timer that will not
- * run now.  One whose callback runs or ran drops its own, or hands it to
- * the hedge work.
+ * The compound completed: drop the reference of the timeout timer and of
+ * the hedge list if they will not run now.  A timer whose callback runs or
+ * ran drops its own; the hedge timer hands the list's to the hedge work.
+ * Called by the completion, and by cvs_run() if the compound completed
+ * while it started them: each reference is dropped once.
  */
 static void cvs_io_stop_timers(struct cvs_io *io,
 			       void (*put)(struct cvs_io *io))
 {
-	if (timer_delete(&io->timer))
-		put(io);
+	if (io->timeout_ms) {
+		/*
+		 * The compound's completion before, the timer's pending state
+		 * after: pairs with the barrier in cvs_run() between starting
+		 * the timer and looking at the compound.
+		 */
+		smp_mb();
+		if (timer_delete(&io->timer))
+			put(io);
+	}
 	if (cvs_hedge_unwatch(io))
 		put(io);
 }
@@ -1112,7 +1125,8 @@ static bool cvs_goes_direct(struct cvs_io *io, bool read)
  * The I/O of @bio over the legs healthy now: for a flush, a buffer a leg;
  * else a buffer on each leg the bio goes to, over all of it: a mirror's
  * every leg for a write, the one to read first for a read (a hedge
- * allocates its own), else one.  A write with REQ_PREFLUSH flushes every
+ * allocates its own), a stripe's each leg its chunks touch, a linear
+ * device's one.  A write with REQ_PREFLUSH flushes every
  * leg before any of its data goes down, not only the legs it writes to:
  * the data then follows from cvs_io_finish().
  *
@@ -1317,15 +1331,22 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 	return bio;
 }
 
+/*
+ * The bio's flags that go down with each lower I/O, FUA among them.  Not
+ * a preflush, which went to every leg before; nor the flags of how the
+ * bio itself was made or is to be treated, which are not the lower bio's:
+ * REQ_ALLOC_CACHE (io_uring's bios come from the block layer's per-CPU
+ * cache; a lower bio so marked would be put to a cache its bio_set has
+ * not), REQ_DRV, REQ_POLLED, REQ_NOWAIT.
+ */
+#define CVS_PASS_DOWN	(REQ_SYNC | REQ_META | REQ_PRIO | REQ_FUA | REQ_IDLE | \
+			 REQ_BACKGROUND | REQ_RAHEAD | REQ_NOMERGE | REQ_SWAP)
+
 static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 {
 	struct cvs_buf *b = io->bufs[c];
-	/*
-	 * The bio's flags go down with each lower I/O, FUA among them, but
-	 * for a preflush, which went to every leg before.
-	 */
 	blk_opf_t opf = (read ? REQ_OP_READ : REQ_OP_WRITE) |
-			(io->bio->bi_opf & ~(REQ_OP_MASK | REQ_PREFLUSH));
+			(io->bio->bi_opf & CVS_PASS_DOWN);
 	struct bio *bio;
 
 	refcount_inc(&b->ref);	/* the I/O's */
@@ -1453,7 +1474,7 @@ static void cvs_hedge_watch(struct cvs_io *io, u64 at)
 	unsigned long flags;
 
 	atomic_inc(&io->pending);
-	io->hedge_q = q;
+	WRITE_ONCE(io->hedge_q, q);	/* a timeout may be completing it */
 	spin_lock_irqsave(&q->lock, flags);
 	io->hedge_at = at;
 	list_add_tail(&io->hedge_node, &q->reads);
@@ -1502,11 +1523,9 @@ static void cvs_run(struct cvs_io *io)
 	/*
 	 * The timers hold a reference each and are started before the I/O:
 	 * one started after a completion would keep the bio to its end.  A
-	 * write that cannot be withdrawn must not be given up on.
-	 */
-	/*
-	 * Not a read whose buffer could not be armed: it fails, and it may
-	 * have completed at its arm already, with nothing to keep the
+	 * write that cannot be withdrawn must not be given up on.  Not the
+	 * hedge of a read whose buffer could not be armed: it fails, and it
+	 * may have completed at its arm already, with nothing to keep the
 	 * device (a buffer) for it.
 	 */
 	if (cvs_may_hedge(io) && !io->dropped) {
@@ -1516,6 +1535,19 @@ static void cvs_run(struct cvs_io *io)
 	if (io->timeout_ms) {
 		atomic_inc(&io->pending);
 		mod_timer(&io->timer, jiffies + msecs_to_jiffies(io->timeout_ms));
+	}
+	/*
+	 * With both, each may complete the compound (a timeout cancels it, a
+	 * hedge reads it) before the other has started, and the completion
+	 * then found nothing to stop: stop it here.  The barrier pairs with
+	 * the one in cvs_io_stop_timers(): either the completion sees the
+	 * timer pending, or this sees the compound complete; the hedge list
+	 * is ordered by its lock.
+	 */
+	if (io->timeout_ms && io->hedge_q) {
+		smp_mb();	/* pairs with cvs_io_stop_timers()'s */
+		if (cev_done(&io->all))
+			cvs_io_stop_timers(io, cvs_io_put);
 	}
 	migrate_disable();	/* a timer may complete it: cvs_reap() */
 	cvs_submit(io, read);
@@ -1617,9 +1649,9 @@ static void cvs_restart(struct cvs_io *io)
 
 /*
  * Every leg is flushed: the data goes down again, without the flush, and
- * is split at the chunks like any bio; from cvs_restart_wq, as it may
- * wait for memory.  A buffer's count keeps the device from a delete until
- * the bio is in.
+ * is split to the queue's limits like any bio; from cvs_restart_wq, as it
+ * may wait for memory.  A buffer's count keeps the device from a delete
+ * until the bio is in.
  */
 static void cvs_resubmit(struct cvs_io *io)
 {
@@ -1746,9 +1778,12 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	lim->max_hw_sectors = min(lim->max_hw_sectors,
 				  CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK);
 	/*
-	 * Direct I/O hands the bio's own pages down, in a clone: the lower
-	 * devices' segment, boundary and DMA alignment limits and their
-	 * need of stable pages hold for it as stacked.  Their alignment
+	 * Direct I/O hands the bio's own pages down, in a clone or a
+	 * stripe's pieces gathered: the lower devices' DMA alignment and
+	 * their need of stable pages hold for them as stacked; a gathered
+	 * bio may have gaps at its chunks' ends that a lower device's
+	 * virtual boundary, or its segment limits, make it split.  Their
+	 * alignment
 	 * offset does hold: block b of a linear or mirror device is block b
 	 * below.
 	 */
@@ -2145,8 +2180,12 @@ static void cvs_hedge_exit(void)
 {
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		hrtimer_cancel(&per_cpu_ptr(&cvs_hedge_qs, cpu)->timer);
+	for_each_possible_cpu(cpu) {
+		struct cvs_hedge_q *q = per_cpu_ptr(&cvs_hedge_qs, cpu);
+
+		WARN_ON_ONCE(!list_empty(&q->reads));
+		hrtimer_cancel(&q->timer);
+	}
 }
 
 static int __init cvs_init(void)
