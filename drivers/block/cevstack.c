@@ -186,7 +186,8 @@ struct cvs_buf {
 
 /*
  * The I/O of one bio: a buffer for each leg it goes to (a mirror's, a
- * stripe's that the bio's chunks touch, every leg for a flush).
+ * stripe's that the bio's chunks touch, a linear device's one, every leg
+ * for a flush).
  */
 struct cvs_io {
 	struct cev all;
@@ -915,7 +916,7 @@ static void cvs_io_put_locked(struct cvs_io *io)
  */
 static bool cvs_hedge_unwatch(struct cvs_io *io)
 {
-	/* Pairs with the WRITE_ONCE() in cvs_hedge_watch(): cvs_run() */
+	/* Set before the I/O or the timer starts; see cvs_run(). */
 	struct cvs_hedge_q *q = READ_ONCE(io->hedge_q);
 	unsigned long flags;
 	bool was_on;
@@ -943,9 +944,11 @@ static void cvs_io_stop_timers(struct cvs_io *io,
 		/*
 		 * The compound's completion before, the timer's pending state
 		 * after: pairs with the barrier in cvs_run() between starting
-		 * the timer and looking at the compound.
+		 * the timer and looking at the compound, which only a hedged
+		 * read needs.
 		 */
-		smp_mb();
+		if (io->hedged)
+			smp_mb();	/* pairs with cvs_run()'s */
 		if (timer_delete(&io->timer))
 			put(io);
 	}
@@ -1337,7 +1340,10 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
  * bio itself was made or is to be treated, which are not the lower bio's:
  * REQ_ALLOC_CACHE (io_uring's bios come from the block layer's per-CPU
  * cache; a lower bio so marked would be put to a cache its bio_set has
- * not), REQ_DRV, REQ_POLLED, REQ_NOWAIT.
+ * not), REQ_DRV and REQ_FS_PRIVATE (the submitter's), REQ_FAILFAST_*
+ * (a transient error would fail a mirror leg for good).  REQ_INTEGRITY,
+ * REQ_ATOMIC, REQ_NOWAIT and REQ_POLLED do not come in: no integrity
+ * profile, atomic write limits, nowait or poll feature is offered.
  */
 #define CVS_PASS_DOWN	(REQ_SYNC | REQ_META | REQ_PRIO | REQ_FUA | REQ_IDLE | \
 			 REQ_BACKGROUND | REQ_RAHEAD | REQ_NOMERGE | REQ_SWAP)
@@ -1349,6 +1355,14 @@ static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 			(io->bio->bi_opf & CVS_PASS_DOWN);
 	struct bio *bio;
 
+	/*
+	 * A lower device may fail a readahead at its first error, or on
+	 * purpose, and a mirror leaves a leg whose read failed out for
+	 * good: its legs get plain reads.
+	 */
+	if (io->dev->mode == CVS_MIRROR)
+		opf &= ~REQ_RAHEAD;
+
 	refcount_inc(&b->ref);	/* the I/O's */
 	atomic_inc(&io->dev->pending[b->lower]);
 	if (b->copy)
@@ -1356,7 +1370,7 @@ static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 	if (read && io->dev->mode == CVS_MIRROR)	/* only mirrors choose */
 		b->start_ns = ktime_get_ns();
 	bio = cvs_lower_bio(io, c, opf);
-	if (WARN_ON_ONCE(!bio)) {	/* only a clone's integrity can fail */
+	if (WARN_ON_ONCE(!bio)) {	/* only a clone's integrity, which no bio has */
 		cvs_end_io(b->bh, 0);
 		return;
 	}
@@ -1474,7 +1488,7 @@ static void cvs_hedge_watch(struct cvs_io *io, u64 at)
 	unsigned long flags;
 
 	atomic_inc(&io->pending);
-	WRITE_ONCE(io->hedge_q, q);	/* a timeout may be completing it */
+	WRITE_ONCE(io->hedge_q, q);	/* cvs_run() may read it back */
 	spin_lock_irqsave(&q->lock, flags);
 	io->hedge_at = at;
 	list_add_tail(&io->hedge_node, &q->reads);
@@ -1500,6 +1514,11 @@ static void cvs_run(struct cvs_io *io)
 	if (!read && io->nr_blocks && !io->direct)
 		cvs_copy_from_bio(io);
 
+	/*
+	 * A buffer that cannot be armed may complete the compound at its
+	 * arm, or a timer before the I/O is submitted: cvs_reap().
+	 */
+	migrate_disable();
 	cev_init(&io->all, &cev_all, 0);
 	add_wait_queue(&io->all.wq, &io->done);
 	if (io->any_of) {	/* a mirror read: the first good copy */
@@ -1537,19 +1556,18 @@ static void cvs_run(struct cvs_io *io)
 		mod_timer(&io->timer, jiffies + msecs_to_jiffies(io->timeout_ms));
 	}
 	/*
-	 * With both, each may complete the compound (a timeout cancels it, a
-	 * hedge reads it) before the other has started, and the completion
-	 * then found nothing to stop: stop it here.  The barrier pairs with
-	 * the one in cvs_io_stop_timers(): either the completion sees the
-	 * timer pending, or this sees the compound complete; the hedge list
-	 * is ordered by its lock.
+	 * With both, the hedge may complete the compound (its read came back)
+	 * before the timer was started, and the completion then found no
+	 * timer to stop: stop it here.  The barrier pairs with the one in
+	 * cvs_io_stop_timers(): either the completion sees the timer pending,
+	 * or this sees the compound complete.  Each reference is dropped
+	 * once, by whoever takes the timer or the list entry.
 	 */
 	if (io->timeout_ms && io->hedge_q) {
 		smp_mb();	/* pairs with cvs_io_stop_timers()'s */
 		if (cev_done(&io->all))
 			cvs_io_stop_timers(io, cvs_io_put);
 	}
-	migrate_disable();	/* a timer may complete it: cvs_reap() */
 	cvs_submit(io, read);
 	cvs_reap();
 	migrate_enable();
@@ -1783,9 +1801,8 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	 * their need of stable pages hold for them as stacked; a gathered
 	 * bio may have gaps at its chunks' ends that a lower device's
 	 * virtual boundary, or its segment limits, make it split.  Their
-	 * alignment
-	 * offset does hold: block b of a linear or mirror device is block b
-	 * below.
+	 * alignment offset does hold: block b of a linear or mirror device
+	 * is block b below.
 	 */
 	lim->max_hw_discard_sectors = 0;
 	lim->max_user_discard_sectors = 0;
@@ -2183,7 +2200,9 @@ static void cvs_hedge_exit(void)
 	for_each_possible_cpu(cpu) {
 		struct cvs_hedge_q *q = per_cpu_ptr(&cvs_hedge_qs, cpu);
 
+		spin_lock_irq(&q->lock);
 		WARN_ON_ONCE(!list_empty(&q->reads));
+		spin_unlock_irq(&q->lock);
 		hrtimer_cancel(&q->timer);
 	}
 }
