@@ -10,14 +10,19 @@ T=/sys/kernel/tracing
 [ -d $T/events ] || mount -t tracefs tracefs $T || fail "cannot mount tracefs"
 E=$T/events/block/block_bio_queue
 [ -d $E ] || fail "no block_bio_queue event"
+on=$(cat $T/tracing_on)		# another test may have left it off
 mkstack cvra mirror 0 /dev/ram6 /dev/ram7
-trap 'echo 0 >$E/enable; echo cvra >"$DELETE" 2>/dev/null' EXIT
+trap 'echo 0 >$E/enable; echo "$on" >$T/tracing_on
+	echo cvra >"$DELETE" 2>/dev/null' EXIT
 drop_caches
 echo >$T/trace
 echo 1 >$E/enable
+echo 1 >$T/tracing_on
 dd if=/dev/cvra of=/dev/null bs=4096 count=256 2>/dev/null ||
 	fail "buffered read of cvra"
+echo 0 >$T/tracing_on
 echo 0 >$E/enable
+echo "$on" >$T/tracing_on
 # count DEV RWBS-PATTERN: the bios queued to DEV (major,minor) so marked.
 count() { awk -v d="$1" -v p="$2" '$0 ~ "block_bio_queue: " d " " &&
 	$0 ~ "block_bio_queue: [0-9,]+ " p " " { n++ } END { print n + 0 }' $T/trace; }
