@@ -667,49 +667,20 @@ static void cvs_copy_page(struct cvs_buf *b, unsigned int off,
 }
 
 /*
- * Copy the bio's data into its buffers' copies, for a write: every
- * mirror leg's, or the one buffer that holds each piece.
+ * Copy the bio's data into its buffers' copies, for a write (every mirror
+ * leg's, or the one buffer that holds each piece), or a read's data into
+ * the bio (a mirror's good copy, or the buffer that holds each piece).
  */
-static void cvs_copy_from_bio(struct cvs_io *io)
+static void cvs_copy(struct cvs_io *io, bool to_bio)
 {
 	bool mirror = io->dev->mode == CVS_MIRROR;
 	bool stripe = io->dev->mode == CVS_STRIPE;
+	struct cvs_buf *good = mirror && to_bio ? cvs_good_copy(io) : NULL;
 	struct bvec_iter iter;
 	struct bio_vec bv;
 	unsigned int pos = 0, c;
 
-	bio_for_each_segment(bv, io->bio, iter) {
-		unsigned int done = 0;
-
-		while (done < bv.bv_len) {
-			unsigned int off = pos, len = bv.bv_len - done;
-
-			c = stripe ? cvs_stripe_at(io, pos, &off, &len) : 0;
-			len = min(len, PAGE_SIZE - offset_in_page(off));
-			do {
-				cvs_copy_page(io->bufs[c], off, &bv,
-					      bv.bv_offset + done, len, false);
-			} while (mirror && ++c < io->nr_bufs);
-			done += len;
-			pos += len;
-		}
-	}
-}
-
-/*
- * Copy a read's data into the bio: a mirror's good copy, or the buffer
- * that holds each piece.
- */
-static void cvs_copy_to_bio(struct cvs_io *io)
-{
-	bool mirror = io->dev->mode == CVS_MIRROR;
-	bool stripe = io->dev->mode == CVS_STRIPE;
-	struct cvs_buf *good = mirror ? cvs_good_copy(io) : NULL;
-	struct bvec_iter iter;
-	struct bio_vec bv;
-	unsigned int pos = 0, c;
-
-	if (mirror && !good)
+	if (mirror && to_bio && !good)
 		return;
 	bio_for_each_segment(bv, io->bio, iter) {
 		unsigned int done = 0;
@@ -719,8 +690,10 @@ static void cvs_copy_to_bio(struct cvs_io *io)
 
 			c = stripe ? cvs_stripe_at(io, pos, &off, &len) : 0;
 			len = min(len, PAGE_SIZE - offset_in_page(off));
-			cvs_copy_page(good ?: io->bufs[c], off, &bv,
-				      bv.bv_offset + done, len, true);
+			do {
+				cvs_copy_page(good ?: io->bufs[c], off, &bv,
+					      bv.bv_offset + done, len, to_bio);
+			} while (!good && mirror && ++c < io->nr_bufs);
 			done += len;
 			pos += len;
 		}
@@ -850,7 +823,7 @@ static void cvs_io_finish(struct cvs_io *io)
 	if (!io->timed_out)
 		status = cvs_io_status(io);
 	if (read && !status && !io->direct)
-		cvs_copy_to_bio(io);
+		cvs_copy(io, true);
 	cev_finish(&io->all);
 	cvs_count(d, CVS_CANCELLED, io->all.nr_cancelled);
 	if (io->any_of) {
@@ -1512,7 +1485,7 @@ static void cvs_run(struct cvs_io *io)
 	unsigned int c;
 
 	if (!read && io->nr_blocks && !io->direct)
-		cvs_copy_from_bio(io);
+		cvs_copy(io, false);
 
 	/*
 	 * A buffer that cannot be armed may complete the compound at its
