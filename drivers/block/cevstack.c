@@ -63,7 +63,8 @@
  * (reads pending there, times its recent read latency).  Its data is a
  * compound (cev_any) over its copies; if the read has not completed after
  * the hedge delay (hedge_us, by default the 95th percentile of recent
- * reads, as in "The Tail at Scale"), it is read from a second leg too,
+ * reads, as in "The Tail at Scale", but no less than a millisecond), it
+ * is read from a second leg too,
  * one more child of the any-of: the first good copy completes it and the
  * other is cancelled.  hedge_us=0 reads every healthy leg at once.  A
  * hedged read is copied; with hedge=N a mirror read goes to one leg only,
@@ -258,7 +259,12 @@ static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
 MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads; 0: read every leg at once)");
 
-#define CVS_HEDGE_MIN_NS	(100 * NSEC_PER_USEC)
+/*
+ * The estimate's floor.  A CPU with reads in flight takes a hedge timer
+ * interrupt about once a hedge delay, late read or not: below a
+ * millisecond those add up to more than the hedges save.
+ */
+#define CVS_HEDGE_MIN_NS	NSEC_PER_MSEC
 #define CVS_HEDGE_MAX_NS	(100 * NSEC_PER_MSEC)
 #define CVS_HEDGE_INIT_NS	NSEC_PER_MSEC
 
@@ -554,13 +560,18 @@ static unsigned int cvs_chunk_size(struct cvs_dev *d)
 	return d->chunk_blocks * CVS_BLOCK_SIZE;
 }
 
-/* The buffers of a stripe's bio: one for each leg its chunks touch. */
-static unsigned int cvs_stripe_bufs(struct cvs_io *io)
+/* The chunks a stripe's bio touches. */
+static unsigned int cvs_stripe_chunks(struct cvs_io *io)
 {
 	unsigned int end = cvs_stripe_start(io) + io->bio->bi_iter.bi_size;
 
-	return min_t(unsigned int, io->dev->nr_lower,
-		     DIV_ROUND_UP(end, cvs_chunk_size(io->dev)));
+	return DIV_ROUND_UP(end, cvs_chunk_size(io->dev));
+}
+
+/* The buffers of a stripe's bio: one for each leg its chunks touch. */
+static unsigned int cvs_stripe_bufs(struct cvs_io *io)
+{
+	return min_t(unsigned int, io->dev->nr_lower, cvs_stripe_chunks(io));
 }
 
 /* The bytes of a stripe's bio in its buffer @c. */
@@ -1074,12 +1085,14 @@ static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
 }
 
 /*
- * Is the I/O a stripe's over more than one leg, each buffer's lower bio
- * its pieces of the bio, were it to go straight through the bio's pages?
+ * Is the I/O a stripe's with more chunks than legs, each buffer's lower
+ * bio its pieces of the bio gathered, were it to go straight through the
+ * bio's pages?  With a chunk a leg at most, each is a clone, trimmed.
  */
 static bool cvs_gathers(struct cvs_io *io)
 {
-	return io->dev->mode == CVS_STRIPE && io->nr_bufs > 1;
+	return io->dev->mode == CVS_STRIPE &&
+	       cvs_stripe_chunks(io) > cvs_stripe_bufs(io);
 }
 
 /*
@@ -1225,9 +1238,23 @@ static bool cvs_clones(struct cvs_io *io)
 }
 
 /*
+ * A clone of a stripe's bio for buffer @c, which holds one chunk of it:
+ * trimmed to the part of the bio in that chunk.
+ */
+static void cvs_stripe_trim(struct cvs_io *io, unsigned int c,
+			    struct bio *clone)
+{
+	unsigned int skip = c ? c * cvs_chunk_size(io->dev) -
+				cvs_stripe_start(io) : 0;
+
+	bio_trim(clone, skip >> SECTOR_SHIFT,
+		 cvs_buf_size(io, c) >> SECTOR_SHIFT);
+}
+
+/*
  * The pieces of a stripe's bio that buffer @c holds, its chunks' parts of
- * the bio's segments, in their order there: counted, and added to @lower
- * unless it is NULL.
+ * the bio's (multi-page) vectors, in their order there: counted, and
+ * added to @lower unless it is NULL.
  */
 static unsigned short cvs_gather(struct cvs_io *io, unsigned int c,
 				 struct bio *lower)
@@ -1238,17 +1265,20 @@ static unsigned short cvs_gather(struct cvs_io *io, unsigned int c,
 	struct bvec_iter iter;
 	struct bio_vec bv;
 
-	bio_for_each_segment(bv, io->bio, iter) {
+	bio_for_each_bvec(bv, io->bio, iter) {
 		unsigned int done = 0;
 
 		while (done < bv.bv_len) {
 			unsigned int len = min(bv.bv_len - done,
 					       chunk - v % chunk);
+			unsigned int off = bv.bv_offset + done;
+			struct page *page = nth_page(bv.bv_page,
+						     off >> PAGE_SHIFT);
 
 			if (v / chunk % io->dev->nr_lower == c) {
 				if (lower)
-					__bio_add_page(lower, bv.bv_page, len,
-						       bv.bv_offset + done);
+					__bio_add_page(lower, page, len,
+						       offset_in_page(off));
 				n++;
 			}
 			done += len;
@@ -1259,8 +1289,9 @@ static unsigned short cvs_gather(struct cvs_io *io, unsigned int c,
 }
 
 /*
- * The lower bio of buffer @c: a clone of the upper bio; a flush; a
- * stripe's pieces on its leg gathered from the upper bio's pages; or the
+ * The lower bio of buffer @c: a clone of the upper bio (a stripe's
+ * trimmed to its chunk on the leg); a flush; a stripe's pieces on its leg
+ * gathered from the upper bio's pages; or the
  * copy's own, which the buffer keeps past its end, for its pages.  All
  * but the last from cvs_bio_set, whose rescuer lets them wait for memory
  * even here, in the upper bio's ->submit_bio() with the lower bios not
@@ -1279,6 +1310,8 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 				      &cvs_bio_set);
 		if (!bio)
 			return NULL;
+		if (io->dev->mode == CVS_STRIPE)
+			cvs_stripe_trim(io, c, bio);
 		bio->bi_opf = opf;
 		bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
 		return bio;
@@ -1740,6 +1773,24 @@ static sector_t cvs_capacity(struct cvs_dev *d)
 }
 
 /*
+ * The limits on a bio's size and segments are each lower device's own: a
+ * lower bio is split to them where it is submitted (blk-mq and bio-based
+ * drivers alike split what they are given), not here.  Stacked, brd's
+ * and null_blk's default of 255 sectors would split every 128 KiB bio in
+ * two here, one of 4 KiB.  Only CVS_MAX_BLOCKS a bio is the driver's.
+ */
+static void cvs_own_size_limits(struct queue_limits *lim)
+{
+	lim->max_hw_sectors = CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK;
+	lim->max_dev_sectors = 0;
+	lim->max_user_sectors = 0;
+	lim->max_segments = USHRT_MAX;
+	lim->max_segment_size = UINT_MAX;
+	lim->seg_boundary_mask = BLK_SEG_BOUNDARY_MASK;
+	lim->virt_boundary_mask = 0;
+}
+
+/*
  * The lower devices' limits, their write cache and FUA among them, within
  * what the driver does: 4 KiB blocks, CVS_MAX_BLOCKS of them a bio, no
  * discard or write-zeroes (a buffer head carries neither).
@@ -1766,16 +1817,15 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	 */
 	if (d->mode == CVS_MIRROR)
 		lim->features |= BLK_FEAT_STABLE_WRITES;
-	lim->max_hw_sectors = min(lim->max_hw_sectors,
-				  CVS_MAX_BLOCKS * CVS_SECTORS_PER_BLOCK);
+	cvs_own_size_limits(lim);
 	/*
 	 * Direct I/O hands the bio's own pages down, in a clone or a
 	 * stripe's pieces gathered: the lower devices' DMA alignment and
-	 * their need of stable pages hold for them as stacked; a gathered
-	 * bio may have gaps at its chunks' ends that a lower device's
-	 * virtual boundary, or its segment limits, make it split.  Their
-	 * alignment offset does hold: block b of a linear or mirror device
-	 * is block b below.
+	 * their need of stable pages hold for them as stacked; a lower bio
+	 * may have gaps, at its chunks' ends or in the bio, that a lower
+	 * device's virtual boundary, or its segment limits, make it split
+	 * there.  Their alignment offset does hold: block b of a linear or
+	 * mirror device is block b below.
 	 */
 	lim->max_hw_discard_sectors = 0;
 	lim->max_user_discard_sectors = 0;

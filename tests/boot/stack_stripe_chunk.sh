@@ -4,7 +4,9 @@
 # leg lie end to end there, so a bio goes to each leg it touches as one
 # lower buffer, gathered from the bio's pages: 16 reads of 64 KiB at
 # chunk boundaries are 16 buffers, 16 that straddle one are 32, and 16
-# reads of 64 KiB over 4 KiB chunks are 32, not 256.  fio writes with
+# reads of 64 KiB over 4 KiB chunks are 32, not 256.  Nor is a bio split
+# at the legs' own size limits (brd's 124 KiB), which are theirs to split
+# at: 16 reads of 128 KiB or of 256 KiB are 32 buffers.  fio writes with
 # checksums in bios that straddle chunks and reads them back, on
 # stripe:64, on stripe:1024 (chunks over the largest bio), on the 4 KiB
 # default (a dozen chunks a bio), and keyed on stripe:16 and the default
@@ -64,6 +66,8 @@ reads() {
 }
 reads cvc0 64k 0 16
 reads cvc0 64k 32k 32
+reads cvc0 128k 0 32
+reads cvc0 256k 0 32
 
 fio_verify /dev/cvc0
 [ "$(counter cvc0 errors)" -eq 0 ] || fail "stripe:64: errors"
