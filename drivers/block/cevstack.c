@@ -18,8 +18,9 @@
  *    (cev_any) over its copies, complete on the first good one; the
  *    copies still pending are cancelled when the bio is finished;
  *  - a timer cancels the whole tree when a read takes longer than
- *    timeout_ms; a buffer whose I/O cannot be withdrawn is detached, and
- *    freed when its I/O ends.  Writes have no timer: a write completes
+ *    timeout_ms (a mirror read first fails over to a second leg, once,
+ *    and is given timeout_ms again); a buffer whose I/O cannot be
+ *    withdrawn is detached, and freed when its I/O ends.  Writes have no timer: a write completes
  *    only once every lower write has ended, so that no orphaned write can
  *    land after a retry or a later write of the same block.
  *
@@ -29,8 +30,10 @@
  * dm and md split theirs: the chunks a bio covers on one leg lie end to
  * end there, so a 64 KiB bio over two legs in 4 KiB chunks is two lower
  * bios, not 16.  Where nothing needs a copy of the data, the lower bio
- * goes straight through the upper bio's pages: a clone of it, or on a
- * stripe, its pieces on that leg gathered.  That is every write without
+ * goes straight through the upper bio's pages: a clone of it (on a
+ * stripe, trimmed to the bio's one chunk on that leg), or on a stripe
+ * whose bio has more chunks than legs, its pieces on that leg gathered.
+ * That is every write without
  * a key, and the reads of linear and stripe devices without a key or a
  * timeout.  The others copy through private pages, a bio of them a
  * buffer: a key transforms the data, and a read that may be given up on
@@ -79,7 +82,8 @@
  * boot: create a mirror only over legs that hold the same data.
  *
  * The queue limits are stacked from the lower devices, and with them
- * their write cache and FUA.  A flush is one flush bio a leg, each ending
+ * their write cache and FUA, but for those of a bio's size and segments
+ * (cvs_own_size_limits()).  A flush is one flush bio a leg, each ending
  * on the wait queue of a buffer head of its own, a child of the bio's
  * compound like any other lower I/O; a write with REQ_PREFLUSH first
  * flushes every leg, then writes its data; REQ_FUA goes down with every
@@ -134,14 +138,14 @@ enum cvs_stat {
 	CVS_READS, CVS_WRITES, CVS_BUFFERS, CVS_TRANSFORMS, CVS_ERRORS,
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
 	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_TASK_FINISHES,
-	CVS_RESERVED, CVS_COPIES, CVS_NR_STATS,
+	CVS_RESERVED, CVS_COPIES, CVS_FAILOVERS, CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
 	"leg_errors", "hedges", "retries", "task_finishes", "reserved",
-	"copies",
+	"copies", "failovers",
 };
 
 static_assert(ARRAY_SIZE(cvs_stat_names) == CVS_NR_STATS);
@@ -217,6 +221,7 @@ struct cvs_io {
 	unsigned long failed_legs;	/* legs this I/O found failing */
 	atomic_t pending;	/* submitter, completion, timers, hedge work */
 	bool timed_out;
+	bool failed_over;	/* the timeout timer's own */
 	bool dropped;		/* a buffer could not be armed: -EIO */
 	bool layered;		/* a layer may hold the completion back */
 	struct cev any;		/* a mirror read: the first good copy ... */
@@ -249,7 +254,7 @@ static DEFINE_PER_CPU(struct cvs_hedge_q, cvs_hedge_qs);
 
 static unsigned int timeout_ms;
 module_param(timeout_ms, uint, 0644);
-MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer (ms; 0: never); such reads are copied");
+MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer, after a mirror read failed over to a second leg (ms; 0: never); such reads are copied");
 
 static bool hedge = true;
 module_param(hedge, bool, 0644);
@@ -257,7 +262,7 @@ MODULE_PARM_DESC(hedge, "hedge mirror reads, which then are copied (N: read one 
 
 static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
-MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads; 0: read every leg at once)");
+MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms; 0: read every leg at once)");
 
 /*
  * The estimate's floor.  A CPU with reads in flight takes a hedge timer
@@ -927,12 +932,13 @@ static void cvs_io_stop_timers(struct cvs_io *io,
 	if (io->timeout_ms) {
 		/*
 		 * The compound's completion before, the timer's pending state
-		 * after: pairs with the barrier in cvs_run() between starting
-		 * the timer and looking at the compound, which only a hedged
-		 * read needs.
+		 * after: pairs with the barrier in cvs_run() or
+		 * cvs_io_timeout() between starting the timer and looking at
+		 * the compound, which only a mirror read needs (a hedge or a
+		 * failover may complete it meanwhile).
 		 */
-		if (io->hedged)
-			smp_mb();	/* pairs with cvs_run()'s */
+		if (io->any_of)
+			smp_mb();	/* pairs with cvs_run()'s, cvs_io_timeout()'s */
 		if (timer_delete(&io->timer))
 			put(io);
 	}
@@ -999,10 +1005,48 @@ static int cvs_io_done(struct wait_queue_entry *wait, unsigned int mode,
 }
 
 /* Holds the timer's reference, dropped on return. */
+static void cvs_hedge_work(struct work_struct *work);
+
+/*
+ * A mirror read late by timeout_ms goes to a second leg, the one it is
+ * hedged to, unless it went there already (or every leg was read at
+ * once, or it fails): through the hedge work, with the hedge list's
+ * reference if it is on the list, else a new one.  Once a read.
+ */
+static bool cvs_fail_over(struct cvs_io *io)
+{
+	if (!io->any_of || io->read_all || io->dropped || io->failed_over)
+		return false;
+	io->failed_over = true;
+	if (!cvs_hedge_unwatch(io)) {
+		/* Watched, not on the list: the hedge timer sent it there. */
+		if (READ_ONCE(io->hedge_q))
+			return false;
+		atomic_inc(&io->pending);	/* the hedge work's */
+	}
+	queue_work(cvs_wq, &io->hedge_work);
+	return true;
+}
+
+/*
+ * The read timed out: it fails over, and the timer keeps its reference
+ * for timeout_ms more; or it is cancelled.  Started again, the timer
+ * looks at the compound, which the other leg may have completed before
+ * the timer was pending, as cvs_run() does.
+ */
 static void cvs_io_timeout(struct timer_list *t)
 {
 	struct cvs_io *io = from_timer(io, t, timer);
 
+	if (cvs_fail_over(io)) {
+		cvs_count(io->dev, CVS_FAILOVERS, 1);
+		mod_timer(&io->timer,
+			  jiffies + msecs_to_jiffies(io->timeout_ms));
+		smp_mb();	/* pairs with cvs_io_stop_timers()'s */
+		if (cev_done(&io->all) && timer_delete(&io->timer))
+			cvs_io_put(io);
+		return;
+	}
 	if (cev_cancel(&io->all) == 0) {
 		io->timed_out = true;
 		cvs_count(io->dev, CVS_TIMEOUTS, 1);
@@ -1067,8 +1111,6 @@ static bool cvs_may_hedge(struct cvs_io *io)
 	return io->hedged && !cvs_reads_at_once(io, io->hedge);
 }
 
-static void cvs_hedge_work(struct work_struct *work);
-
 static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
 {
 	struct cvs_io *io;
@@ -1100,7 +1142,9 @@ static bool cvs_gathers(struct cvs_io *io)
  * transforms it, nor for a read that may end before its lower I/O does:
  * one a timeout may give up on, or one a hedge may answer.  Nor if the
  * pieces gathered for a leg might be more than a bio holds: the bio's
- * segments, each cut at most at every block.
+ * vectors, each cut at most at every block, are no more than its
+ * segments and blocks.  (Only sub-page segments make a bio of at most
+ * CVS_MAX_BLOCKS blocks that many: such a bio is copied.)
  */
 static bool cvs_goes_direct(struct cvs_io *io, bool read)
 {
@@ -1291,12 +1335,11 @@ static unsigned short cvs_gather(struct cvs_io *io, unsigned int c,
 /*
  * The lower bio of buffer @c: a clone of the upper bio (a stripe's
  * trimmed to its chunk on the leg); a flush; a stripe's pieces on its leg
- * gathered from the upper bio's pages; or the
- * copy's own, which the buffer keeps past its end, for its pages.  All
- * but the last from cvs_bio_set, whose rescuer lets them wait for memory
- * even here, in the upper bio's ->submit_bio() with the lower bios not
- * yet sent down.  The pieces gathered are no more than BIO_MAX_VECS
- * (cvs_goes_direct()).
+ * gathered from the upper bio's pages; or the copy's own, which the
+ * buffer keeps past its end, for its pages.  All but the last from
+ * cvs_bio_set, whose rescuer lets them wait for memory even here, in the
+ * upper bio's ->submit_bio() with the lower bios not yet sent down.  The
+ * pieces gathered are no more than BIO_MAX_VECS (cvs_goes_direct()).
  */
 static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 				 blk_opf_t opf)
@@ -1773,11 +1816,14 @@ static sector_t cvs_capacity(struct cvs_dev *d)
 }
 
 /*
- * The limits on a bio's size and segments are each lower device's own: a
- * lower bio is split to them where it is submitted (blk-mq and bio-based
- * drivers alike split what they are given), not here.  Stacked, brd's
- * and null_blk's default of 255 sectors would split every 128 KiB bio in
- * two here, one of 4 KiB.  Only CVS_MAX_BLOCKS a bio is the driver's.
+ * The limits on a bio's size and segments are not stacked.  A lower
+ * device splits a bio to its own (blk-mq, md), or remaps it to devices
+ * that do (dm, which relies on the same for its normal I/O), or takes a
+ * bio of any size (brd, zram, pmem); a bio-based driver that had limits
+ * and did not split to them would not be a lower device for cevstack.
+ * Stacked, the block layer's placeholder that brd and null_blk leave
+ * (255 sectors) split every 128 KiB bio in two here, one of 4 KiB.  Only
+ * CVS_MAX_BLOCKS a bio is the driver's own.
  */
 static void cvs_own_size_limits(struct queue_limits *lim)
 {

@@ -5,8 +5,11 @@
 # lower buffer, gathered from the bio's pages: 16 reads of 64 KiB at
 # chunk boundaries are 16 buffers, 16 that straddle one are 32, and 16
 # reads of 64 KiB over 4 KiB chunks are 32, not 256.  Nor is a bio split
-# at the legs' own size limits (brd's 124 KiB), which are theirs to split
-# at: 16 reads of 128 KiB or of 256 KiB are 32 buffers.  fio writes with
+# at the size limit stacked from brd (the block layer's placeholder, 124
+# KiB at 4 KiB blocks): 16 reads of 128 KiB or of 256 KiB are 32 buffers.
+# A bio with no more chunks than legs is a clone a leg, trimmed: fio
+# verify on stripe:16 over four null_blks (48 KiB bios, three or four
+# chunks) covers the legs after the second.  fio writes with
 # checksums in bios that straddle chunks and reads them back, on
 # stripe:64, on stripe:1024 (chunks over the largest bio), on the 4 KiB
 # default (a dozen chunks a bio), and keyed on stripe:16 and the default
@@ -85,3 +88,23 @@ for dev in "cvc0 stripe:1024 0" "cvc0 stripe 0" "cvc1 stripe:16 0x5a" \
 	[ "$(counter "$1" errors)" -eq 0 ] || fail "$2: errors"
 	echo "$1" >"$DELETE" || fail "delete $1"
 done
+for n in a b c d; do cfg_nullb cvq4$n 10000 1; done
+mkstack cvc0 stripe:16 0 /dev/cvq4a /dev/cvq4b /dev/cvq4c /dev/cvq4d
+# Written and read back alike, a chunk misplaced would verify: the data
+# written in 64 KiB bios (four chunks, a clone a leg) must be where the
+# layout puts it.
+dd if=/tmp/data of=/dev/cvc0 bs=65536 oflag=direct 2>/dev/null ||
+	fail "write to cvc0"
+set -- a b c d
+for k in $(seq 0 15); do
+	eval leg=\${$((k % 4 + 1))}
+	dd if=/tmp/data bs=16384 skip=$k count=1 2>/dev/null >/tmp/want
+	dd if=/dev/cvq4$leg bs=16384 skip=$((k / 4)) count=1 iflag=direct \
+		2>/dev/null | cmp -s - /tmp/want ||
+		fail "stripe:16 over 4: chunk $k is not on leg $((k % 4))"
+done
+fio_verify /dev/cvc0
+echo "stripe:16 over 4: copies $(counter cvc0 copies), errors $(counter cvc0 errors)"
+[ "$(counter cvc0 errors)" -eq 0 ] || fail "stripe:16 over 4: errors"
+[ "$(counter cvc0 copies)" -eq 0 ] || fail "stripe:16 over 4: copied"
+echo cvc0 >"$DELETE" || fail "delete cvc0"
