@@ -18,11 +18,12 @@
  *    (cev_any) over its copies, complete on the first good one; the
  *    copies still pending are cancelled when the bio is finished;
  *  - a timer cancels the whole tree when a read takes longer than
- *    timeout_ms (a mirror read first fails over to a second leg, once,
- *    and is given timeout_ms again); a buffer whose I/O cannot be
- *    withdrawn is detached, and freed when its I/O ends.  Writes have no timer: a write completes
- *    only once every lower write has ended, so that no orphaned write can
- *    land after a retry or a later write of the same block.
+ *    timeout_ms (a mirror read not hedged to a second leg yet first
+ *    fails over there, once, and is given timeout_ms again); a buffer
+ *    whose I/O cannot be withdrawn is detached, and freed when its I/O
+ *    ends.  Writes have no timer: a write completes only once every
+ *    lower write has ended, so that no orphaned write can land after a
+ *    retry or a later write of the same block.
  *
  * A bio goes to one place on each leg it goes to, as one lower buffer:
  * the buffer head carries no data, the buffer's lower bio does, and
@@ -33,9 +34,8 @@
  * goes straight through the upper bio's pages: a clone of it (on a
  * stripe, trimmed to the bio's one chunk on that leg), or on a stripe
  * whose bio has more chunks than legs, its pieces on that leg gathered.
- * That is every write without
- * a key, and the reads of linear and stripe devices without a key or a
- * timeout.  The others copy through private pages, a bio of them a
+ * That is every write without a key, and the reads of linear and stripe
+ * devices without a key or a timeout.  The others copy through private pages, a bio of them a
  * buffer: a key transforms the data, and a read that may be given up on
  * (a timeout) or answered by two legs (a hedged mirror) could land after
  * its bio has ended.
@@ -67,11 +67,11 @@
  * compound (cev_any) over its copies; if the read has not completed after
  * the hedge delay (hedge_us, by default the 95th percentile of recent
  * reads, as in "The Tail at Scale", but no less than a millisecond), it
- * is read from a second leg too,
- * one more child of the any-of: the first good copy completes it and the
- * other is cancelled.  hedge_us=0 reads every healthy leg at once.  A
- * hedged read is copied; with hedge=N a mirror read goes to one leg only,
- * straight into the bio's pages, as md's raid1 reads.  A read that fails
+ * is read from a second leg too, one more child of the any-of: the first
+ * good copy completes it and the other is cancelled.  hedge_us=0 reads
+ * every healthy leg at once.  A hedged read is copied; with hedge=N a
+ * mirror read goes to one leg only, straight into the bio's pages, as
+ * md's raid1 reads (unless a timeout makes it a copy, and fails it over).  A read that fails
  * on a leg is tried again on the legs left.
  *
  * A mirror leg whose write or read fails is marked failed and left out
@@ -254,7 +254,7 @@ static DEFINE_PER_CPU(struct cvs_hedge_q, cvs_hedge_qs);
 
 static unsigned int timeout_ms;
 module_param(timeout_ms, uint, 0644);
-MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer, after a mirror read failed over to a second leg (ms; 0: never); such reads are copied");
+MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer, a mirror read not hedged yet after it failed over to a second leg (ms; 0: never); such reads are copied");
 
 static bool hedge = true;
 module_param(hedge, bool, 0644);
@@ -366,13 +366,13 @@ static unsigned long cvs_since(u64 start_ns)
 	return min_t(u64, ktime_get_ns() - start_ns, NSEC_PER_SEC);
 }
 
-/* A moving average of the leg's read latency, an eighth a read. */
-static void cvs_note_latency(struct cvs_dev *d, struct cvs_buf *b)
+/* A moving average of a leg's read latency, an eighth a read. */
+static void cvs_note_latency(struct cvs_dev *d, int lower, u64 start_ns)
 {
-	unsigned long lat = cvs_since(b->start_ns);
-	unsigned long avg = READ_ONCE(d->lat_ns[b->lower]);
+	unsigned long lat = cvs_since(start_ns);
+	unsigned long avg = READ_ONCE(d->lat_ns[lower]);
 
-	WRITE_ONCE(d->lat_ns[b->lower], avg - avg / 8 + lat / 8);
+	WRITE_ONCE(d->lat_ns[lower], avg - avg / 8 + lat / 8);
 }
 
 /*
@@ -397,7 +397,7 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 	struct llist_node *done;
 
 	if (b->start_ns)
-		cvs_note_latency(b->dev, b);
+		cvs_note_latency(b->dev, b->lower, b->start_ns);
 	atomic_dec(&b->dev->pending[b->lower]);
 	if (uptodate)
 		set_buffer_uptodate(bh);
@@ -1004,35 +1004,45 @@ static int cvs_io_done(struct wait_queue_entry *wait, unsigned int mode,
 	return 1;
 }
 
-/* Holds the timer's reference, dropped on return. */
 static void cvs_hedge_work(struct work_struct *work);
 
 /*
  * A mirror read late by timeout_ms goes to a second leg, the one it is
- * hedged to, unless it went there already (or every leg was read at
- * once, or it fails): through the hedge work, with the hedge list's
- * reference if it is on the list, else a new one.  Once a read.
+ * hedged to, unless a hedge sent it there already (or every leg was read
+ * at once, or it fails): through the hedge work, with the hedge list's
+ * reference if it is on the list, else a new one.  Once a read.  The
+ * late leg's estimate takes the wait so far, so that the reads after it
+ * do not go there too while it is still late.
  */
 static bool cvs_fail_over(struct cvs_io *io)
 {
+	struct cvs_buf *late;
+	u64 start_ns;
+
 	if (!io->any_of || io->read_all || io->dropped || io->failed_over)
 		return false;
 	io->failed_over = true;
 	if (!cvs_hedge_unwatch(io)) {
-		/* Watched, not on the list: the hedge timer sent it there. */
+		/* Watched, not on the list: the hedge went, or goes, now. */
 		if (READ_ONCE(io->hedge_q))
 			return false;
 		atomic_inc(&io->pending);	/* the hedge work's */
 	}
+	late = io->bufs[io->first];
+	start_ns = READ_ONCE(late->start_ns);	/* 0 until it is submitted */
+	if (start_ns)
+		cvs_note_latency(io->dev, late->lower, start_ns);
 	queue_work(cvs_wq, &io->hedge_work);
 	return true;
 }
 
 /*
- * The read timed out: it fails over, and the timer keeps its reference
- * for timeout_ms more; or it is cancelled.  Started again, the timer
- * looks at the compound, which the other leg may have completed before
- * the timer was pending, as cvs_run() does.
+ * The read timed out: it fails over, and the timer is started again for
+ * timeout_ms more, with a reference of its own; or it is cancelled.  The
+ * expiry's reference is dropped last: once the timer is pending, a
+ * completion may take the timer's.  Started again, the timer looks at
+ * the compound, which the other leg may have completed before the timer
+ * was pending, as cvs_run() does.
  */
 static void cvs_io_timeout(struct timer_list *t)
 {
@@ -1040,11 +1050,13 @@ static void cvs_io_timeout(struct timer_list *t)
 
 	if (cvs_fail_over(io)) {
 		cvs_count(io->dev, CVS_FAILOVERS, 1);
+		atomic_inc(&io->pending);	/* the timer's, started again */
 		mod_timer(&io->timer,
 			  jiffies + msecs_to_jiffies(io->timeout_ms));
 		smp_mb();	/* pairs with cvs_io_stop_timers()'s */
 		if (cev_done(&io->all) && timer_delete(&io->timer))
 			cvs_io_put(io);
+		cvs_io_put(io);		/* this expiry's */
 		return;
 	}
 	if (cev_cancel(&io->all) == 0) {
@@ -1417,7 +1429,7 @@ static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 	if (b->copy)
 		cvs_count(io->dev, CVS_COPIES, 1);
 	if (read && io->dev->mode == CVS_MIRROR)	/* only mirrors choose */
-		b->start_ns = ktime_get_ns();
+		WRITE_ONCE(b->start_ns, ktime_get_ns());	/* cvs_fail_over() */
 	bio = cvs_lower_bio(io, c, opf);
 	if (WARN_ON_ONCE(!bio)) {	/* only a clone's integrity, which no bio has */
 		cvs_end_io(b->bh, 0);
@@ -1478,7 +1490,7 @@ static void cvs_hedge_work(struct work_struct *work)
 out:
 	cvs_reap();
 	migrate_enable();
-	cvs_io_put(io);		/* the hedge list's */
+	cvs_io_put(io);		/* the hedge list's, or the failover's */
 }
 
 /*
@@ -1822,7 +1834,7 @@ static sector_t cvs_capacity(struct cvs_dev *d)
  * bio of any size (brd, zram, pmem); a bio-based driver that had limits
  * and did not split to them would not be a lower device for cevstack.
  * Stacked, the block layer's placeholder that brd and null_blk leave
- * (255 sectors) split every 128 KiB bio in two here, one of 4 KiB.  Only
+ * (255 sectors) would split every 128 KiB bio in two here, one of 4 KiB.  Only
  * CVS_MAX_BLOCKS a bio is the driver's own.
  */
 static void cvs_own_size_limits(struct queue_limits *lim)

@@ -4,8 +4,9 @@
 # and a 3 s one, with a 500 ms timeout: once not hedged (hedge=N), once
 # hedged with a hedge delay far above the timeout.  Each time the read
 # that goes to the 3 s leg fails over to nullb1 and returns the right
-# data (before, it failed), and the late leg is not failed: late is not
-# faulty.  stack_timeout covers reads with no leg to go to.
+# data (before, it failed: timed out), none times out, and the late leg
+# is not failed: late is not faulty.  stack_timeout covers reads with no
+# leg to go to.
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 timeout=$(cat $P/timeout_ms) hedge=$(cat $P/hedge) hedge_us=$(cat $P/hedge_us)
@@ -22,14 +23,17 @@ failover() {
 	# The partition scan reads nullb1, the first of two legs alike so
 	# far; the 3 s leg, not read yet, then looks the faster (its
 	# estimate is still the 1 ms it starts from) and the next read goes
-	# there.
+	# there.  Were the scan to read more (other partition parsers), the
+	# 3 s leg would learn its latency first and the test would fail for
+	# want of a failover, not pass.
 	mkstack "$1" mirror 0 /dev/nullb1 /dev/cvslow
 	dd if=/tmp/want of="/dev/$1" bs=16384 count=1 oflag=direct 2>/dev/null ||
 		fail "$1: write"
 	echo 500 >$P/timeout_ms
 	for b in 0 1 2 3; do
 		dd if="/dev/$1" bs=4096 skip=$b count=1 iflag=direct \
-			2>/dev/null >/tmp/got || fail "$1: read of block $b failed"
+			2>/tmp/err >/tmp/got ||
+			fail "$1: read of block $b failed: $(cat /tmp/err)"
 		dd if=/tmp/want bs=4096 skip=$b count=1 2>/dev/null |
 			cmp -s - /tmp/got || fail "$1: block $b: other data"
 	done
@@ -37,6 +41,7 @@ failover() {
 	echo "$1: failovers $(counter "$1" failovers), timeouts" \
 		"$(counter "$1" timeouts), leg1 $(counter "$1" leg1)"
 	[ "$(counter "$1" failovers)" -ge 1 ] || fail "$1: no failover counted"
+	[ "$(counter "$1" timeouts)" -eq 0 ] || fail "$1: a read timed out"
 	[ "$(counter "$1" leg1)" = "cvslow ok" ] || fail "$1: the late leg was failed"
 	echo "$1" >"$DELETE" || fail "delete $1"
 }
