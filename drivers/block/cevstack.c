@@ -87,7 +87,8 @@
  * on the wait queue of a buffer head of its own, a child of the bio's
  * compound like any other lower I/O; a write with REQ_PREFLUSH first
  * flushes every leg, then writes its data; REQ_FUA goes down with every
- * lower write.
+ * lower write.  A discard, where every lower device has it, is the same
+ * tree of buffer heads with no data: a range on each leg it covers.
  *
  * Devices are created by writing "NAME MODE KEY DEVICE..." to
  * /sys/module/cevstack/parameters/create, e.g.
@@ -138,14 +139,14 @@ enum cvs_stat {
 	CVS_READS, CVS_WRITES, CVS_BUFFERS, CVS_TRANSFORMS, CVS_ERRORS,
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
 	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_TASK_FINISHES,
-	CVS_RESERVED, CVS_COPIES, CVS_FAILOVERS, CVS_NR_STATS,
+	CVS_RESERVED, CVS_COPIES, CVS_FAILOVERS, CVS_DISCARDS, CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
 	"leg_errors", "hedges", "retries", "task_finishes", "reserved",
-	"copies", "failovers",
+	"copies", "failovers", "discards",
 };
 
 static_assert(ARRAY_SIZE(cvs_stat_names) == CVS_NR_STATS);
@@ -205,6 +206,7 @@ struct cvs_io {
 	unsigned int nr_blocks;	/* 0 for a flush */
 	unsigned int nr_bufs;
 	bool direct;		/* through the bio's pages: no copy */
+	bool discard;		/* no data: a buffer is a range to discard */
 	bool pooled;		/* from the reserves */
 	bool any_of;		/* a mirror read: the copies are in @any */
 	u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
@@ -779,6 +781,12 @@ static int cvs_io_status(struct cvs_io *io)
 
 	if (io->dropped)
 		return -EIO;
+	/*
+	 * A discard is advice: as md's raid1 does, a mirror takes a leg's
+	 * failed discard for done, and does not fail the leg for it.
+	 */
+	if (io->discard)
+		return io->all.nr_failed && io->dev->mode != CVS_MIRROR ? -EIO : 0;
 	/* A mirror read's root sees its any-of, not a copy that failed. */
 	if (!io->all.nr_failed && !io->any_of)
 		return 0;
@@ -1160,6 +1168,8 @@ static bool cvs_gathers(struct cvs_io *io)
  */
 static bool cvs_goes_direct(struct cvs_io *io, bool read)
 {
+	if (io->discard)	/* no data to copy */
+		return true;
 	return io->nr_blocks && !io->dev->key &&
 	       (!read || (!io->timeout_ms && !io->hedged)) &&
 	       (!cvs_gathers(io) ||
@@ -1204,6 +1214,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	if (d->mode == CVS_STRIPE && io->nr_blocks)
 		io->nr_bufs = cvs_stripe_bufs(io);
 	io->layered = read && d->key;	/* fixed: cvs_io_done() reads it */
+	io->discard = bio_op(bio) == REQ_OP_DISCARD;
 	memcpy(io->legs, legs, nr_legs);
 	if (read && d->mode == CVS_MIRROR && io->nr_bufs > 1) {
 		io->any_of = true;
@@ -1253,7 +1264,8 @@ static int cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
 		b->layered = !bh_lev_add(&b->lev, b->bh);
 	} else if (!read) {
 		set_buffer_uptodate(b->bh);
-		if (io->dev->key && io->nr_blocks)	/* a flush has no data */
+		/* Neither a flush nor a discard has data. */
+		if (io->dev->key && io->nr_blocks && !io->discard)
 			cvs_xor(b, io->dev->key);
 	}
 	return bh_cev_add(parent, &b->cw, b->bh);
@@ -1290,7 +1302,7 @@ static void cvs_lower_end_io(struct bio *bio)
 /* Does the I/O go straight through the bio's pages, as a clone of it? */
 static bool cvs_clones(struct cvs_io *io)
 {
-	return io->direct && !cvs_gathers(io);
+	return io->direct && !io->discard && !cvs_gathers(io);
 }
 
 /*
@@ -1375,6 +1387,11 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 		bio = bio_alloc_bioset(bh->b_bdev, 0,
 				       REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
 				       GFP_NOIO, &cvs_bio_set);
+	} else if (io->discard) {	/* the buffer's range on its leg */
+		bio = bio_alloc_bioset(bh->b_bdev, 0, opf, GFP_NOIO,
+				       &cvs_bio_set);
+		bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
+		bio->bi_iter.bi_size = bh->b_size;
 	} else {
 		if (io->direct) {
 			bio = bio_alloc_bioset(bh->b_bdev,
@@ -1412,7 +1429,8 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 {
 	struct cvs_buf *b = io->bufs[c];
-	blk_opf_t opf = (read ? REQ_OP_READ : REQ_OP_WRITE) |
+	blk_opf_t opf = (read ? REQ_OP_READ :
+			 io->discard ? REQ_OP_DISCARD : REQ_OP_WRITE) |
 			(io->bio->bi_opf & CVS_PASS_DOWN);
 	struct bio *bio;
 
@@ -1749,7 +1767,8 @@ static void cvs_submit_bio(struct bio *bio)
 {
 	struct cvs_dev *d = bio->bi_bdev->bd_disk->private_data;
 
-	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE) {
+	if (bio_op(bio) != REQ_OP_READ && bio_op(bio) != REQ_OP_WRITE &&
+	    bio_op(bio) != REQ_OP_DISCARD) {
 		bio_io_error(bio);
 		return;
 	}
@@ -1769,7 +1788,8 @@ static void cvs_submit_bio(struct bio *bio)
 		return;
 	}
 	/* Counted once, not at each retry. */
-	cvs_count(d, bio_op(bio) == REQ_OP_READ ? CVS_READS : CVS_WRITES, 1);
+	cvs_count(d, bio_op(bio) == REQ_OP_READ ? CVS_READS :
+		     bio_op(bio) == REQ_OP_DISCARD ? CVS_DISCARDS : CVS_WRITES, 1);
 	cvs_start(d, bio);
 }
 
@@ -1849,9 +1869,28 @@ static void cvs_own_size_limits(struct queue_limits *lim)
 }
 
 /*
+ * Discard, where every lower device has it: a discard goes down as one
+ * range a leg it covers (a mirror's every healthy leg), a buffer head
+ * with no data.  In whole blocks, and on a stripe no more than
+ * CVS_DISCARD_CHUNKS chunks a leg, which cvs_stripe_buf_size() walks.
+ */
+#define CVS_DISCARD_CHUNKS	256
+
+static void cvs_discard_limits(struct cvs_dev *d, struct queue_limits *lim)
+{
+	unsigned int max = lim->max_hw_discard_sectors;
+
+	if (d->mode == CVS_STRIPE)
+		max = min_t(u64, max, (u64)CVS_DISCARD_CHUNKS * d->nr_lower *
+				      d->chunk_blocks * CVS_SECTORS_PER_BLOCK);
+	lim->max_hw_discard_sectors = round_down(max, CVS_SECTORS_PER_BLOCK);
+	lim->discard_granularity = max(lim->discard_granularity, CVS_BLOCK_SIZE);
+}
+
+/*
  * The lower devices' limits, their write cache and FUA among them, within
- * what the driver does: 4 KiB blocks, CVS_MAX_BLOCKS of them a bio, no
- * discard or write-zeroes (a buffer head carries neither).
+ * what the driver does: 4 KiB blocks, CVS_MAX_BLOCKS of them a bio,
+ * discard if they have it, no write-zeroes or secure erase.
  */
 static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 {
@@ -1885,8 +1924,7 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	 * there.  Their alignment offset does hold: block b of a linear or
 	 * mirror device is block b below.
 	 */
-	lim->max_hw_discard_sectors = 0;
-	lim->max_user_discard_sectors = 0;
+	cvs_discard_limits(d, lim);
 	lim->max_write_zeroes_sectors = 0;
 	lim->max_secure_erase_sectors = 0;
 }
