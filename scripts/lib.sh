@@ -61,10 +61,10 @@ kmake() {
 	}
 }
 
-# The guest's lower block devices for the boot tests and the demo: seven
-# 32 MiB ramdisks, and two memory-backed null_blk devices whose
+# The guest's lower block devices for the boot tests and the demo: eight
+# 32 MiB ramdisks (with partitions, if a test writes a label), and two memory-backed null_blk devices whose
 # completions take 50 ms (a slow mirror, a device that times out).
-GUEST_DEVICES="brd.rd_nr=8 brd.rd_size=32768 null_blk.nr_devices=2
+GUEST_DEVICES="brd.rd_nr=8 brd.rd_size=32768 brd.max_part=4 null_blk.nr_devices=2
 	null_blk.memory_backed=1 null_blk.irqmode=2 null_blk.completion_nsec=50000000
 	null_blk.bs=4096 null_blk.gb=1"
 

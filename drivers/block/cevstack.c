@@ -496,7 +496,8 @@ static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 
 /*
  * A lower buffer for the run of @size bytes at @block of @lower, with
- * @copy pages of its own, else without data (a direct run, a flush); with
+ * @copy pages of its own, else without data (a direct run, a flush, a
+ * discard); with
  * @reserved from the reserves, else NULL if it must be waited for.  A
  * buffer from the pool was used before: everything but its buffer head is
  * set again, and the buffer head's state cleared (its I/O ended and
@@ -773,7 +774,8 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower)
 /*
  * The bio's status from its buffers, all done: a mirror's data is good
  * when one copy of it is, whatever the others did; a lower device that
- * failed a buffer is counted, and a mirror leg is left out from then on.
+ * failed a buffer is counted, and a mirror leg is left out from then on
+ * (not for a discard).
  */
 static int cvs_io_status(struct cvs_io *io)
 {
@@ -785,8 +787,10 @@ static int cvs_io_status(struct cvs_io *io)
 	 * A discard is advice: as md's raid1 does, a mirror takes a leg's
 	 * failed discard for done, and does not fail the leg for it.
 	 */
-	if (io->discard)
+	if (io->discard) {
+		cvs_count(io->dev, CVS_LEG_ERRORS, io->all.nr_failed);
 		return io->all.nr_failed && io->dev->mode != CVS_MIRROR ? -EIO : 0;
+	}
 	/* A mirror read's root sees its any-of, not a copy that failed. */
 	if (!io->all.nr_failed && !io->any_of)
 		return 0;
@@ -1181,7 +1185,8 @@ static bool cvs_goes_direct(struct cvs_io *io, bool read)
  * else a buffer on each leg the bio goes to, over all of it: a mirror's
  * every leg for a write, the one to read first for a read (a hedge
  * allocates its own), a stripe's each leg its chunks touch, a linear
- * device's one.  A write with REQ_PREFLUSH flushes every
+ * device's one; a discard's as a write's, with no data.  A write with
+ * REQ_PREFLUSH flushes every
  * leg before any of its data goes down, not only the legs it writes to:
  * the data then follows from cvs_io_finish().
  *
@@ -1358,12 +1363,13 @@ static unsigned short cvs_gather(struct cvs_io *io, unsigned int c,
 
 /*
  * The lower bio of buffer @c: a clone of the upper bio (a stripe's
- * trimmed to its chunk on the leg); a flush; a stripe's pieces on its leg
- * gathered from the upper bio's pages; or the copy's own, which the
- * buffer keeps past its end, for its pages.  All but the last from
- * cvs_bio_set, whose rescuer lets them wait for memory even here, in the
- * upper bio's ->submit_bio() with the lower bios not yet sent down.  The
- * pieces gathered are no more than BIO_MAX_VECS (cvs_goes_direct()).
+ * trimmed to its chunk on the leg); a flush; a discard of the buffer's
+ * range; a stripe's pieces on its leg gathered from the upper bio's
+ * pages; or the copy's own, which the buffer keeps past its end, for its
+ * pages.  All but the last from cvs_bio_set, whose rescuer lets them wait
+ * for memory even here, in the upper bio's ->submit_bio() with the lower
+ * bios not yet sent down.  The pieces gathered are no more than
+ * BIO_MAX_VECS (cvs_goes_direct()).
  */
 static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 				 blk_opf_t opf)
@@ -1669,7 +1675,7 @@ static struct cvs_io *cvs_io_alloc_reserved(struct cvs_dev *d,
 	return io;
 }
 
-/* Read or write a bio through the legs healthy now. */
+/* Read, write or discard a bio through the legs healthy now. */
 static void cvs_start(struct cvs_dev *d, struct bio *bio)
 {
 	struct cvs_io *io = cvs_io_alloc(d, bio, false);
@@ -1787,6 +1793,13 @@ static void cvs_submit_bio(struct bio *bio)
 		bio_endio(bio);		/* nothing to do */
 		return;
 	}
+	/* Whole blocks only: a discard of none would pass for a flush. */
+	if (bio_op(bio) == REQ_OP_DISCARD &&
+	    ((bio->bi_iter.bi_sector | bio_sectors(bio)) &
+	     (CVS_SECTORS_PER_BLOCK - 1))) {
+		bio_io_error(bio);
+		return;
+	}
 	/* Counted once, not at each retry. */
 	cvs_count(d, bio_op(bio) == REQ_OP_READ ? CVS_READS :
 		     bio_op(bio) == REQ_OP_DISCARD ? CVS_DISCARDS : CVS_WRITES, 1);
@@ -1869,22 +1882,40 @@ static void cvs_own_size_limits(struct queue_limits *lim)
 }
 
 /*
- * Discard, where every lower device has it: a discard goes down as one
- * range a leg it covers (a mirror's every healthy leg), a buffer head
- * with no data.  In whole blocks, and on a stripe no more than
- * CVS_DISCARD_CHUNKS chunks a leg, which cvs_stripe_buf_size() walks.
+ * Discard, if every lower device has it (stacking skips a device without:
+ * a mirror leg without would keep what the others forget, a stripe leg
+ * fail every discard).  A discard goes down as one range a leg it covers
+ * (a mirror's every healthy leg), a buffer head with no data.  In whole
+ * blocks: the granularity is a multiple of a block and the alignment
+ * offset none (a lower device's means nothing through a stripe's mapping,
+ * and would split a discard off the block grid).  On a stripe, in
+ * granules, no more than CVS_DISCARD_CHUNKS chunks a leg, which
+ * cvs_stripe_buf_size() walks, or one granule: of at most
+ * CVS_MAX_DISCARD_GRANULE, else no discard.
  */
 #define CVS_DISCARD_CHUNKS	256
+#define CVS_MAX_DISCARD_GRANULE	SZ_1G
 
 static void cvs_discard_limits(struct cvs_dev *d, struct queue_limits *lim)
 {
-	unsigned int max = lim->max_hw_discard_sectors;
+	unsigned int granule = max(lim->discard_granularity, CVS_BLOCK_SIZE);
+	unsigned int max = lim->max_hw_discard_sectors, cap;
+	int i;
 
-	if (d->mode == CVS_STRIPE)
-		max = min_t(u64, max, (u64)CVS_DISCARD_CHUNKS * d->nr_lower *
-				      d->chunk_blocks * CVS_SECTORS_PER_BLOCK);
-	lim->max_hw_discard_sectors = round_down(max, CVS_SECTORS_PER_BLOCK);
-	lim->discard_granularity = max(lim->discard_granularity, CVS_BLOCK_SIZE);
+	for (i = 0; i < d->nr_lower; i++)
+		if (!bdev_max_discard_sectors(file_bdev(d->lower[i])))
+			max = 0;
+	if (granule > CVS_MAX_DISCARD_GRANULE)
+		max = 0;
+	granule = round_up(granule, CVS_BLOCK_SIZE) >> SECTOR_SHIFT;
+	if (d->mode == CVS_STRIPE) {
+		cap = CVS_DISCARD_CHUNKS * d->nr_lower * d->chunk_blocks *
+		      CVS_SECTORS_PER_BLOCK;
+		max = min(max, max(rounddown(cap, granule), granule));
+	}
+	lim->max_hw_discard_sectors = rounddown(max, granule);
+	lim->discard_granularity = granule << SECTOR_SHIFT;
+	lim->discard_alignment = 0;
 }
 
 /*
@@ -1914,7 +1945,6 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	 */
 	if (d->mode == CVS_MIRROR)
 		lim->features |= BLK_FEAT_STABLE_WRITES;
-	cvs_own_size_limits(lim);
 	/*
 	 * Direct I/O hands the bio's own pages down, in a clone or a
 	 * stripe's pieces gathered: the lower devices' DMA alignment and
@@ -1924,6 +1954,7 @@ static void cvs_stack_limits(struct cvs_dev *d, struct queue_limits *lim)
 	 * there.  Their alignment offset does hold: block b of a linear or
 	 * mirror device is block b below.
 	 */
+	cvs_own_size_limits(lim);
 	cvs_discard_limits(d, lim);
 	lim->max_write_zeroes_sectors = 0;
 	lim->max_secure_erase_sectors = 0;

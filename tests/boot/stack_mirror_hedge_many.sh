@@ -1,16 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # mirror, hedge, many reads at once: a mirror of two null_blk legs whose
-# I/O takes 20 ms, a hedge delay of 2 ms, and fio reading 4 KiB blocks 16
-# at a time from one CPU (its verify pass), so that every read is late
+# I/O takes 100 ms, a hedge delay of 2 ms, and fio reading 4 KiB blocks
+# 16 at a time from one CPU (its verify pass), so that every read is late
 # and many wait for their hedge together on one CPU's list under one
-# timer.  Every read is
-# hedged exactly once, each late read by the timer however many share
-# it; the data read back is the data written (crc32c).
+# timer.  Every read is hedged exactly once, each late read by the timer
+# however many share it; the data read back is the data written
+# (crc32c).  The hedge work has 98 ms to run before the read it hedges
+# ends, even on a loaded host: with 20 ms, a boot beside another saw 9
+# of 256 reads end first.
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 hedge=$(cat $P/hedge_us)
-cfg_nullb cvhm0 20000000 1
-cfg_nullb cvhm1 20000000 1
+cfg_nullb cvhm0 100000000 1
+cfg_nullb cvhm1 100000000 1
 mkstack cvhm mirror 0 /dev/cvhm0 /dev/cvhm1
 trap 'echo "$hedge" >$P/hedge_us; echo cvhm >"$DELETE" 2>/dev/null' EXIT
 echo 2000 >$P/hedge_us
