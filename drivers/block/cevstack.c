@@ -63,16 +63,18 @@
  *                            one, hedged to a second if it is late
  *
  * A mirror read goes to the healthy leg with the least expected wait
- * (reads pending there, times its recent read latency).  Its data is a
- * compound (cev_any) over its copies; if the read has not completed after
- * the hedge delay (hedge_us, by default the 95th percentile of recent
- * reads, as in "The Tail at Scale", but no less than a millisecond), it
- * is read from a second leg too, one more child of the any-of: the first
- * good copy completes it and the other is cancelled.  hedge_us=0 reads
- * every healthy leg at once.  A hedged read is copied; with hedge=N a
+ * (reads pending there, times its recent read latency, which a leg not
+ * read slowly forgets, so that a leg slow once is tried again).  Its
+ * data is a compound (cev_any) over its copies; if the read has not
+ * completed after the hedge delay (hedge_us, by default the 95th
+ * percentile of recent reads, as in "The Tail at Scale", but no less
+ * than a millisecond), it is read from a second leg too, one more child
+ * of the any-of: the first good copy completes it and the other is
+ * cancelled.  hedge_us=0 reads every healthy leg at once.  A hedged read
+ * is copied; with hedge=N, or above hedge_max_kib (64 KiB by default), a
  * mirror read goes to one leg only, straight into the bio's pages, as
- * md's raid1 reads (unless a timeout makes it a copy, and fails it over).  A read that fails
- * on a leg is tried again on the legs left.
+ * md's raid1 reads (unless a timeout makes it a copy, and fails it
+ * over).  A read that fails on a leg is tried again on the legs left.
  *
  * A mirror leg whose write or read fails is marked failed and left out
  * from then on, as md's raid1 does with a faulty member, but never the
@@ -151,6 +153,11 @@ static const char * const cvs_stat_names[] = {
 
 static_assert(ARRAY_SIZE(cvs_stat_names) == CVS_NR_STATS);
 
+/* A CPU's counts: every I/O counts, and most from more than one CPU. */
+struct cvs_stats {
+	unsigned long n[CVS_NR_STATS];
+};
+
 struct cvs_dev {
 	char name[CVS_NAME_LEN];
 	enum cvs_mode mode;
@@ -161,25 +168,28 @@ struct cvs_dev {
 	unsigned long failed;	/* mirror legs left out, a bit each */
 	bool deleting;		/* under disk->open_mutex: no more opens */
 	atomic_t nr_bufs;	/* lower buffers alive: delete waits for 0 */
-	atomic_t pending[CVS_MAX_LOWER];	/* lower I/O in flight, a leg */
+	atomic_t pending[CVS_MAX_LOWER];	/* a mirror's lower I/O in flight */
 	/*
-	 * Read latency estimates, updated without a lock by each completion:
-	 * a lost update only makes an estimate a little older.
+	 * Read latency estimates, updated without a lock by each completion
+	 * and each choice of leg: a lost update only makes an estimate a
+	 * little older.
 	 */
 	unsigned long lat_ns[CVS_MAX_LOWER];	/* moving average, a leg */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
 	struct gendisk *disk;
 	struct dentry *debugfs;
-	atomic64_t stats[CVS_NR_STATS];
+	struct cvs_stats __percpu *stats;
 	struct list_head list;
 };
 
 /*
- * One lower buffer; it outlives its bio while its I/O is in flight.  It
- * comes from a pool with its buffer head.
+ * One lower buffer; it outlives its bio while its I/O is in flight.  Its
+ * buffer head is its own, not one of alloc_buffer_head()'s: it is never
+ * attached to a folio, so it is not counted with the page cache's, whose
+ * number reclaim watches (buffer_heads_over_limit).
  */
 struct cvs_buf {
-	struct buffer_head *bh;
+	struct buffer_head bh;
 	struct bio *copy;	/* a copy's lower bio, holding its pages */
 	struct cev_wait cw;
 	struct lev lev;
@@ -266,6 +276,10 @@ static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
 MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms; 0: read every leg at once)");
 
+static unsigned int hedge_max_kib = 64;
+module_param(hedge_max_kib, uint, 0644);
+MODULE_PARM_DESC(hedge_max_kib, "hedge only mirror reads of at most this many KiB (0: any size); a larger one goes to one leg, straight into the bio, as with hedge=N");
+
 /*
  * The estimate's floor.  A CPU with reads in flight takes a hedge timer
  * interrupt about once a hedge delay, late read or not: below a
@@ -300,8 +314,10 @@ static struct dentry *cvs_debugfs;
 #define CVS_MAX_PAGES	\
 	(DIV_ROUND_UP(CVS_MAX_BLOCKS * CVS_BLOCK_SIZE, PAGE_SIZE) * CVS_MAX_LOWER)
 static DEFINE_MUTEX(cvs_reserve_lock);
+static struct kmem_cache *cvs_io_cache;
+static struct kmem_cache *cvs_buf_cache;
 static mempool_t cvs_io_pool;		/* struct cvs_io */
-static mempool_t cvs_buf_pool;		/* cvs_bufs, with a buffer head */
+static mempool_t cvs_buf_pool;		/* struct cvs_buf */
 static mempool_t cvs_page_pool;		/* the pages of copies */
 static struct bio_set cvs_copy_reserve;	/* copies' bios, for the holder */
 static struct bio_set cvs_copy_bio_set;	/* copies' bios, for the others */
@@ -309,7 +325,7 @@ static struct bio_set cvs_bio_set;	/* clones and flushes, at submission */
 
 static void cvs_count(struct cvs_dev *d, enum cvs_stat s, long n)
 {
-	atomic64_add(n, &d->stats[s]);
+	this_cpu_add(d->stats->n[s], n);
 }
 
 /* The layer's transform, of a copy's pages: its own inverse. */
@@ -400,7 +416,8 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 
 	if (b->start_ns)
 		cvs_note_latency(b->dev, b->lower, b->start_ns);
-	atomic_dec(&b->dev->pending[b->lower]);
+	if (b->dev->mode == CVS_MIRROR)		/* only mirrors choose */
+		atomic_dec(&b->dev->pending[b->lower]);
 	if (uptodate)
 		set_buffer_uptodate(bh);
 	else
@@ -417,8 +434,8 @@ static enum lev_action cvs_xor_wake(struct lev *lev, void *key)
 {
 	struct cvs_buf *b = lev->data;
 
-	if (!bh_wake_key_matches(b->bh, key) || buffer_locked(b->bh) ||
-	    !buffer_uptodate(b->bh))
+	if (!bh_wake_key_matches(&b->bh, key) || buffer_locked(&b->bh) ||
+	    !buffer_uptodate(&b->bh))
 		return LEV_CONTINUE;
 	return LEV_DEFER;	/* the data is not fit to be seen yet */
 }
@@ -436,30 +453,6 @@ static const struct lev_ops cvs_xor_ops = {
 	.work = cvs_xor_work,
 };
 
-static void cvs_buf_destroy(void *element, void *unused)
-{
-	struct cvs_buf *b = element;
-
-	if (b->bh)
-		free_buffer_head(b->bh);
-	kfree(b);
-}
-
-/* A pool's element: a buffer and its buffer head. */
-static void *cvs_buf_create(gfp_t gfp, void *unused)
-{
-	struct cvs_buf *b = kzalloc(sizeof(*b), gfp);
-
-	if (!b)
-		return NULL;
-	b->bh = alloc_buffer_head(gfp);
-	if (!b->bh) {
-		cvs_buf_destroy(b, NULL);
-		return NULL;
-	}
-	return b;
-}
-
 /*
  * Private pages for a run of @size bytes, in the bio that will read or
  * write them; false if they are not there without waiting, unless
@@ -474,7 +467,7 @@ static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 	gfp_t gfp = reserved ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
 	struct page *page;
 
-	b->copy = bio_alloc_bioset(b->bh->b_bdev, DIV_ROUND_UP(size, PAGE_SIZE),
+	b->copy = bio_alloc_bioset(b->bh.b_bdev, DIV_ROUND_UP(size, PAGE_SIZE),
 				   0, gfp, reserved ? &cvs_copy_reserve :
 							&cvs_copy_bio_set);
 	if (!b->copy)
@@ -497,11 +490,10 @@ static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 /*
  * A lower buffer for the run of @size bytes at @block of @lower, with
  * @copy pages of its own, else without data (a direct run, a flush, a
- * discard); with
- * @reserved from the reserves, else NULL if it must be waited for.  A
- * buffer from the pool was used before: everything but its buffer head is
- * set again, and the buffer head's state cleared (its I/O ended and
- * nothing waits on it any more).
+ * discard); with @reserved from the reserves, else NULL if it must be
+ * waited for.  Set up as a whole: a buffer from the pool was used before
+ * (its I/O ended and nothing waits on it any more).  Its layer is set up
+ * when it has one (cvs_buf_arm()).
  */
 static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 				     sector_t block, unsigned int size,
@@ -518,21 +510,24 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 	if (reserved)
 		b = mempool_alloc(&cvs_buf_pool, GFP_NOIO);
 	else
-		b = cvs_buf_create(GFP_NOWAIT | __GFP_NOWARN, NULL);
+		b = kmem_cache_alloc(cvs_buf_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!b)
 		return NULL;
-	bh = b->bh;
-	memset(b, 0, sizeof(*b));
-	b->bh = bh;
-	bh->b_state = 0;
+	bh = &b->bh;
+	memset(bh, 0, sizeof(*bh));
+	INIT_LIST_HEAD(&bh->b_assoc_buffers);
+	spin_lock_init(&bh->b_uptodate_lock);
 	bh->b_size = size;
 	bh->b_bdev = file_bdev(d->lower[lower]);
 	bh->b_blocknr = block;
 	bh->b_end_io = cvs_end_io;
 	bh->b_private = b;
 	set_buffer_mapped(bh);
+	b->copy = NULL;
 	b->dev = d;
 	b->lower = lower;
+	b->start_ns = 0;
+	b->layered = false;
 	refcount_set(&b->ref, 1);
 	cev_wait_init(&b->cw, NULL, NULL);
 	atomic_inc(&d->nr_bufs);
@@ -728,7 +723,7 @@ static void cvs_io_free(struct cvs_io *io)
 		if (io->bufs[i])
 			cvs_buf_put(io->bufs[i]);
 	if (!io->pooled) {
-		kfree(io);
+		kmem_cache_free(cvs_io_cache, io);
 		return;
 	}
 	/* The reserves' own I/O: the pools stay until it is back. */
@@ -1093,6 +1088,30 @@ static unsigned int cvs_pick_legs(struct cvs_dev *d, u8 *legs)
 }
 
 /*
+ * A leg's estimate moves only when the leg is read: one slow once would
+ * never be read again, and a stall that ended would leave the reads on
+ * the other legs for good.  Each leg passed over forgets a little of its
+ * estimate, a 1/CVS_LAT_FORGET a read, so that it is tried again after a
+ * number of reads that grows with the log of how much slower it was (a
+ * leg that took 50 ms where another takes 100 us: about every 530).
+ */
+#define CVS_LAT_FORGET	128
+
+static void cvs_forget_latency(struct cvs_io *io)
+{
+	struct cvs_dev *d = io->dev;
+	unsigned int c;
+
+	for (c = 0; c < io->nr_bufs; c++) {
+		int l = io->legs[c];
+		unsigned long lat = READ_ONCE(d->lat_ns[l]);
+
+		if (c != io->first)
+			WRITE_ONCE(d->lat_ns[l], lat - lat / CVS_LAT_FORGET);
+	}
+}
+
+/*
  * The copy to read first, and the one to hedge to: the legs with the
  * least expected wait, the reads pending there times the leg's recent
  * latency (never taken as under 1 us, so that the pending count tells
@@ -1121,6 +1140,23 @@ static void cvs_choose(struct cvs_io *io)
 			io->hedge = c;
 		}
 	}
+	cvs_forget_latency(io);
+}
+
+/*
+ * Is a mirror read of @bio hedged if it is late?  Not above hedge_max_kib:
+ * a hedged read is copied (a late copy must not land in pages handed
+ * back), and the larger the read, the more the copy costs every read
+ * while what a hedge saves, a leg's stall, stays the same.  From a
+ * ramdisk a hedged 128 KiB read took two and a half times as long as one
+ * straight into the bio.
+ */
+static bool cvs_hedges(struct bio *bio)
+{
+	unsigned int max_kib = READ_ONCE(hedge_max_kib);
+
+	return READ_ONCE(hedge) &&
+	       (!max_kib || bio->bi_iter.bi_size <= (u64)max_kib * SZ_1K);
 }
 
 /* Is buffer @c read, or written, from the start? */
@@ -1140,7 +1176,7 @@ static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
 	struct cvs_io *io;
 
 	if (!pooled)
-		return kzalloc(sizeof(*io), gfp);
+		return kmem_cache_zalloc(cvs_io_cache, gfp);
 	io = mempool_alloc(&cvs_io_pool, gfp);
 	if (io) {
 		memset(io, 0, sizeof(*io));
@@ -1225,7 +1261,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 		io->any_of = true;
 		cvs_choose(io);
 		/* Read once: a change now must not make a hedge of a copy. */
-		io->hedged = READ_ONCE(hedge);
+		io->hedged = cvs_hedges(bio);
 		io->read_all = io->hedged && READ_ONCE(hedge_us) == 0;
 	}
 	io->direct = cvs_goes_direct(io, read);
@@ -1262,18 +1298,18 @@ fail:
 static int cvs_buf_arm(struct cvs_io *io, struct cvs_buf *b,
 		       struct cev *parent, bool read)
 {
-	lock_buffer(b->bh);
+	lock_buffer(&b->bh);
 	if (read && io->dev->key) {
 		lev_init(&b->lev, &cvs_xor_ops, b);
 		b->lev.wq = cvs_layer_wq;	/* bios wait on it: reclaim-safe */
-		b->layered = !bh_lev_add(&b->lev, b->bh);
+		b->layered = !bh_lev_add(&b->lev, &b->bh);
 	} else if (!read) {
-		set_buffer_uptodate(b->bh);
+		set_buffer_uptodate(&b->bh);
 		/* Neither a flush nor a discard has data. */
 		if (io->dev->key && io->nr_blocks && !io->discard)
 			cvs_xor(b, io->dev->key);
 	}
-	return bh_cev_add(parent, &b->cw, b->bh);
+	return bh_cev_add(parent, &b->cw, &b->bh);
 }
 
 /*
@@ -1288,7 +1324,7 @@ static void cvs_buf_arm_or_drop(struct cvs_io *io, struct cvs_buf **slot,
 		return;
 	if ((*slot)->layered)
 		lev_del(&(*slot)->lev);
-	unlock_buffer((*slot)->bh);
+	unlock_buffer(&(*slot)->bh);
 	cvs_buf_put(*slot);
 	*slot = NULL;
 	io->dropped = true;
@@ -1375,7 +1411,7 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 				 blk_opf_t opf)
 {
 	struct cvs_buf *b = io->bufs[c];
-	struct buffer_head *bh = b->bh;
+	struct buffer_head *bh = &b->bh;
 	struct bio *bio;
 
 	if (cvs_clones(io)) {
@@ -1449,17 +1485,19 @@ static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 		opf &= ~REQ_RAHEAD;
 
 	refcount_inc(&b->ref);	/* the I/O's */
-	atomic_inc(&io->dev->pending[b->lower]);
 	if (b->copy)
 		cvs_count(io->dev, CVS_COPIES, 1);
-	if (read && io->dev->mode == CVS_MIRROR)	/* only mirrors choose */
-		WRITE_ONCE(b->start_ns, ktime_get_ns());	/* cvs_fail_over() */
+	if (io->dev->mode == CVS_MIRROR) {	/* only mirrors choose */
+		atomic_inc(&io->dev->pending[b->lower]);
+		if (read)	/* cvs_fail_over() reads it */
+			WRITE_ONCE(b->start_ns, ktime_get_ns());
+	}
 	bio = cvs_lower_bio(io, c, opf);
 	if (WARN_ON_ONCE(!bio)) {	/* only a clone's integrity, which no bio has */
-		cvs_end_io(b->bh, 0);
+		cvs_end_io(&b->bh, 0);
 		return;
 	}
-	bio->bi_private = b->bh;
+	bio->bi_private = &b->bh;
 	bio->bi_end_io = cvs_lower_end_io;
 	submit_bio(bio);
 }
@@ -1504,7 +1542,7 @@ static void cvs_hedge_work(struct work_struct *work)
 		goto out;
 	io->bufs[io->hedge] = buf;
 	if (cvs_buf_arm(io, buf, &io->any, true)) {
-		unlock_buffer(buf->bh);
+		unlock_buffer(&buf->bh);
 		goto out;
 	}
 	cvs_submit_buf(io, io->hedge, true);
@@ -1833,12 +1871,24 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 	for (i = 0; i < d->nr_lower; i++)
 		seq_printf(m, "leg%d %pg %s\n", i, file_bdev(d->lower[i]),
 			   test_bit(i, &d->failed) ? "failed" : "ok");
-	for (i = 0; i < CVS_NR_STATS; i++)
-		seq_printf(m, "%s %lld\n", cvs_stat_names[i],
-			   (long long)atomic64_read(&d->stats[i]));
+	for (i = 0; i < CVS_NR_STATS; i++) {
+		unsigned long n = 0;
+		int cpu;
+
+		for_each_possible_cpu(cpu)
+			n += per_cpu_ptr(d->stats, cpu)->n[i];
+		seq_printf(m, "%s %lu\n", cvs_stat_names[i], n);
+	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(cvs_stats);
+
+static void cvs_dev_free(struct cvs_dev *d)
+{
+	if (d)
+		free_percpu(d->stats);
+	kfree(d);
+}
 
 static void cvs_put_lower(struct cvs_dev *d)
 {
@@ -2032,7 +2082,7 @@ static void cvs_remove(struct cvs_dev *d)
 	wait_var_event(&d->nr_bufs, !atomic_read(&d->nr_bufs));
 	put_disk(d->disk);
 	cvs_put_lower(d);
-	kfree(d);
+	cvs_dev_free(d);
 }
 
 static bool cvs_name_ok(const char *name)
@@ -2162,13 +2212,15 @@ static int cvs_create(const char *val)
 {
 	struct cvs_dev *d, *other;
 	char **argv;
-	int argc, err, i;
+	int argc, err;
 
 	argv = argv_split(GFP_KERNEL, val, &argc);
 	if (!argv)
 		return -ENOMEM;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
-	err = d ? cvs_parse(d, argv, argc) : -ENOMEM;
+	if (d)
+		d->stats = alloc_percpu(struct cvs_stats);
+	err = d && d->stats ? cvs_parse(d, argv, argc) : -ENOMEM;
 	if (err)
 		goto out;
 	mutex_lock(&cvs_lock);
@@ -2189,8 +2241,6 @@ static int cvs_create(const char *val)
 		err = -EINVAL;
 		goto unlock;
 	}
-	for (i = 0; i < CVS_NR_STATS; i++)
-		atomic64_set(&d->stats[i], 0);
 	err = cvs_add_disk(d);
 	if (err) {
 		cvs_put_lower(d);
@@ -2206,7 +2256,7 @@ static int cvs_create(const char *val)
 unlock:
 	mutex_unlock(&cvs_lock);
 out:
-	kfree(d);
+	cvs_dev_free(d);
 	argv_free(argv);
 	return err;
 }
@@ -2295,13 +2345,17 @@ static void cvs_free_resources(void)
 	mempool_exit(&cvs_page_pool);
 	mempool_exit(&cvs_buf_pool);
 	mempool_exit(&cvs_io_pool);
+	kmem_cache_destroy(cvs_buf_cache);
+	kmem_cache_destroy(cvs_io_cache);
 }
 
 static int cvs_alloc_resources(void)
 {
-	if (mempool_init_kmalloc_pool(&cvs_io_pool, 1, sizeof(struct cvs_io)) ||
-	    mempool_init(&cvs_buf_pool, CVS_MAX_LOWER, cvs_buf_create,
-			 cvs_buf_destroy, NULL) ||
+	cvs_io_cache = KMEM_CACHE(cvs_io, 0);
+	cvs_buf_cache = KMEM_CACHE(cvs_buf, 0);
+	if (!cvs_io_cache || !cvs_buf_cache ||
+	    mempool_init_slab_pool(&cvs_io_pool, 1, cvs_io_cache) ||
+	    mempool_init_slab_pool(&cvs_buf_pool, CVS_MAX_LOWER, cvs_buf_cache) ||
 	    mempool_init_page_pool(&cvs_page_pool, CVS_MAX_PAGES, 0) ||
 	    /*
 	     * No rescuer for copies: they are allocated before any bio of

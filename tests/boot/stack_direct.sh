@@ -9,11 +9,13 @@
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 timeout=$(cat $P/timeout_ms) hedge_us=$(cat $P/hedge_us) hedge=$(cat $P/hedge)
+max_kib=$(cat $P/hedge_max_kib)
 trap 'echo "$timeout" >$P/timeout_ms; echo "$hedge_us" >$P/hedge_us
-      echo "$hedge" >$P/hedge
+      echo "$hedge" >$P/hedge; echo "$max_kib" >$P/hedge_max_kib
       for n in cvn0 cvn1 cvn2 cvn3; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
 echo 0 >$P/timeout_ms
 echo Y >$P/hedge
+echo 64 >$P/hedge_max_kib
 # Hedged, but never late: the counts below are of the reads alone.
 echo 10000000 >$P/hedge_us
 
@@ -54,7 +56,7 @@ echo cvn0 >"$DELETE" || fail "delete cvn0"
 
 # A mirror write is one buffer a leg; both legs get the data, from pages
 # that must not change under the writes (stable writes).  A hedged read
-# is copied; with hedge=N it is not.
+# is copied; with hedge=N, or above hedge_max_kib, it is not.
 mkstack cvn1 mirror 0 /dev/ram6 /dev/ram7
 [ "$(cat /sys/block/cvn1/queue/stable_writes)" = 1 ] ||
 	fail "mirror: no stable writes"
@@ -67,6 +69,10 @@ echo N >$P/hedge
 fio_job /dev/cvn1 read --verify_only
 expect cvn1 "mirror, hedge=N: 64 reads of 64 KiB" 64 0
 echo Y >$P/hedge
+echo 32 >$P/hedge_max_kib
+fio_job /dev/cvn1 read --verify_only
+expect cvn1 "mirror, hedge_max_kib=32: 64 reads of 64 KiB" 64 0
+echo 64 >$P/hedge_max_kib
 fio_job /dev/ram6 read --verify_only
 fio_job /dev/ram7 read --verify_only
 echo cvn1 >"$DELETE" || fail "delete cvn1"

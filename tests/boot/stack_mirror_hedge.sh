@@ -6,14 +6,18 @@
 # reads go to the fast leg, and most blocks are read once.  The hedge
 # delay is set, 20 ms, well under the slow leg's 50 ms and well over what
 # a read of the fast leg takes even under KCSAN: the adaptive default
-# follows the machine's speed, and make bench measures it.  The device
-# is deleted at the end: the trace test reads these legs differently.
+# follows the machine's speed, and make bench measures it.  Reads of any
+# size are hedged (readahead's may be above the default hedge_max_kib).
+# The device is deleted at the end: the trace test reads these legs
+# differently.
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
-hedge=$(cat $P/hedge_us)
+hedge=$(cat $P/hedge_us) max_kib=$(cat $P/hedge_max_kib)
 mkstack cvh0 mirror 0x33 /dev/nullb0 /dev/ram3
-trap 'echo "$hedge" >$P/hedge_us; echo cvh0 >"$DELETE" 2>/dev/null' EXIT
+trap 'echo "$hedge" >$P/hedge_us; echo "$max_kib" >$P/hedge_max_kib
+	echo cvh0 >"$DELETE" 2>/dev/null' EXIT
 echo 20000 >$P/hedge_us
+echo 0 >$P/hedge_max_kib
 data 4
 write_data /dev/cvh0
 drop_caches
@@ -30,4 +34,5 @@ echo "read $blocks blocks in $(($(date +%s) - t0))s; hedges: $hedges," \
 [ "$(counter cvh0 errors)" -eq 0 ] || fail "errors"
 trap - EXIT
 echo "$hedge" >$P/hedge_us
+echo "$max_kib" >$P/hedge_max_kib
 echo cvh0 >"$DELETE" || fail "delete cvh0"
