@@ -64,14 +64,15 @@
  *
  * A mirror read goes to the healthy leg with the least expected wait
  * (reads pending there, times its recent read latency, which a leg not
- * read slowly forgets, so that a leg slow once is tried again).  Its
+ * read slowly forgets, so that a leg slow once is tried again; a hedged
+ * read that tries it reads every leg at once).  Its
  * data is a compound (cev_any) over its copies; if the read has not
  * completed after the hedge delay (hedge_us, by default the 95th
  * percentile of recent reads, as in "The Tail at Scale", but no less
  * than a millisecond), it is read from a second leg too, one more child
  * of the any-of: the first good copy completes it and the other is
- * cancelled.  hedge_us=0 reads every healthy leg at once.  A hedged read
- * is copied; with hedge=N, or above hedge_max_kib (64 KiB by default), a
+ * cancelled.  hedge_us=0 reads every healthy leg at once (a read it
+ * would hedge).  A hedged read is copied; with hedge=N, or above hedge_max_kib (64 KiB by default), a
  * mirror read goes to one leg only, straight into the bio's pages, as
  * md's raid1 reads (unless a timeout makes it a copy, and fails it
  * over).  A read that fails on a leg is tried again on the legs left.
@@ -141,21 +142,26 @@ enum cvs_stat {
 	CVS_READS, CVS_WRITES, CVS_BUFFERS, CVS_TRANSFORMS, CVS_ERRORS,
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
 	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_TASK_FINISHES,
-	CVS_RESERVED, CVS_COPIES, CVS_FAILOVERS, CVS_DISCARDS, CVS_NR_STATS,
+	CVS_RESERVED, CVS_COPIES, CVS_FAILOVERS, CVS_DISCARDS, CVS_PROBES,
+	CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
 	"leg_errors", "hedges", "retries", "task_finishes", "reserved",
-	"copies", "failovers", "discards",
+	"copies", "failovers", "discards", "probes",
 };
 
 static_assert(ARRAY_SIZE(cvs_stat_names) == CVS_NR_STATS);
 
-/* A CPU's counts: every I/O counts, and most from more than one CPU. */
+/*
+ * A CPU's counts: every I/O counts, and most from more than one CPU.
+ * Read without a lock: a sum may miss an I/O counting meanwhile (and on
+ * a 32-bit machine, tear), which a counter in debugfs can afford.
+ */
 struct cvs_stats {
-	unsigned long n[CVS_NR_STATS];
+	u64 n[CVS_NR_STATS];
 };
 
 struct cvs_dev {
@@ -171,10 +177,12 @@ struct cvs_dev {
 	atomic_t pending[CVS_MAX_LOWER];	/* a mirror's lower I/O in flight */
 	/*
 	 * Read latency estimates, updated without a lock by each completion
-	 * and each choice of leg: a lost update only makes an estimate a
-	 * little older.
+	 * and each choice of leg: a lost update leaves an estimate off, a
+	 * completion's sample lost or a read's forgetting undone, until the
+	 * next updates move it again.
 	 */
 	unsigned long lat_ns[CVS_MAX_LOWER];	/* moving average, a leg */
+	unsigned int passed[CVS_MAX_LOWER];	/* reads since last chosen */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
 	struct gendisk *disk;
 	struct dentry *debugfs;
@@ -222,7 +230,7 @@ struct cvs_io {
 	u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
 	u64 start_ns;		/* a hedged read's start, for the estimate */
 	bool hedged;		/* a mirror read that a hedge may answer */
-	bool read_all;		/* hedge_us was 0: every copy read at once */
+	bool read_all;		/* every copy read at once: hedge_us=0, a probe */
 	unsigned int timeout_ms;	/* a read's, read once */
 	unsigned int first;	/* mirror read: the copy read first ... */
 	unsigned int hedge;	/* ... and the one read if that is late */
@@ -274,7 +282,7 @@ MODULE_PARM_DESC(hedge, "hedge mirror reads, which then are copied (N: read one 
 
 static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
-MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms; 0: read every leg at once)");
+MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms; 0: read every leg at once, a read it would hedge)");
 
 static unsigned int hedge_max_kib = 64;
 module_param(hedge_max_kib, uint, 0644);
@@ -369,7 +377,8 @@ static void cvs_buf_put(struct cvs_buf *b)
 	atomic_dec_and_wake_up(&d->nr_bufs);
 	/*
 	 * The last thing a buffer does: cvs_exit() may go on from here.  What
-	 * is left is the return through cvs_end_io(), the window every
+	 * is left is the return to the caller (cvs_end_io(), or
+	 * cvs_io_free() from a timer or the submitter), the window every
 	 * bio-based driver's end_io has.
 	 */
 	atomic_dec_and_wake_up(&cvs_nr_bufs);
@@ -491,9 +500,9 @@ static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
  * A lower buffer for the run of @size bytes at @block of @lower, with
  * @copy pages of its own, else without data (a direct run, a flush, a
  * discard); with @reserved from the reserves, else NULL if it must be
- * waited for.  Set up as a whole: a buffer from the pool was used before
- * (its I/O ended and nothing waits on it any more).  Its layer is set up
- * when it has one (cvs_buf_arm()).
+ * waited for.  Set up as a whole, whatever it held: a buffer from the
+ * pool was used before (its I/O ended and nothing waits on it any more),
+ * or never.  Its layer is set up when it has one (cvs_buf_arm()).
  */
 static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 				     sector_t block, unsigned int size,
@@ -714,21 +723,27 @@ static void cvs_copy(struct cvs_io *io, bool to_bio)
 	}
 }
 
-/* The last buffer put may let a delete free the device: io->dev is gone. */
+/*
+ * The io goes back first: the last buffer put may let a delete free the
+ * device, and cvs_exit() destroy the io's cache.  io->dev is gone then.
+ */
 static void cvs_io_free(struct cvs_io *io)
 {
-	unsigned int i;
+	struct cvs_buf *bufs[CVS_MAX_LOWER];
+	unsigned int i, nr_bufs = io->nr_bufs;
+	bool pooled = io->pooled;
 
-	for (i = 0; i < io->nr_bufs; i++)
-		if (io->bufs[i])
-			cvs_buf_put(io->bufs[i]);
-	if (!io->pooled) {
+	memcpy(bufs, io->bufs, sizeof(bufs));
+	if (pooled)
+		mempool_free(io, &cvs_io_pool);
+	else
 		kmem_cache_free(cvs_io_cache, io);
-		return;
-	}
+	for (i = 0; i < nr_bufs; i++)
+		if (bufs[i])
+			cvs_buf_put(bufs[i]);
 	/* The reserves' own I/O: the pools stay until it is back. */
-	mempool_free(io, &cvs_io_pool);
-	atomic_dec_and_wake_up(&cvs_nr_bufs);	/* cvs_exit() may go on */
+	if (pooled)
+		atomic_dec_and_wake_up(&cvs_nr_bufs);	/* cvs_exit() may go on */
 }
 
 /*
@@ -1093,31 +1108,43 @@ static unsigned int cvs_pick_legs(struct cvs_dev *d, u8 *legs)
  * the other legs for good.  Each leg passed over forgets a little of its
  * estimate, a 1/CVS_LAT_FORGET a read, so that it is tried again after a
  * number of reads that grows with the log of how much slower it was (a
- * leg that took 50 ms where another takes 100 us: about every 530).
+ * leg that took 50 ms where another takes 100 us: about every 1060).
+ * Not a leg with reads pending: its estimate moves when they end, and a
+ * stalled leg's only sign is its reads that do not.
+ *
+ * A leg chosen after being passed over that many reads or more is
+ * probed: were it still slow, the read would wait for it, or for the
+ * hedge delay.  A hedged read that probes reads every leg at once.
  */
-#define CVS_LAT_FORGET	128
+#define CVS_LAT_FORGET	256
 
-static void cvs_forget_latency(struct cvs_io *io)
+static bool cvs_forget_latency(struct cvs_io *io)
 {
 	struct cvs_dev *d = io->dev;
-	unsigned int c;
+	unsigned int c, passed;
 
 	for (c = 0; c < io->nr_bufs; c++) {
 		int l = io->legs[c];
 		unsigned long lat = READ_ONCE(d->lat_ns[l]);
 
-		if (c != io->first)
+		if (c == io->first)
+			continue;
+		WRITE_ONCE(d->passed[l], READ_ONCE(d->passed[l]) + 1);
+		if (!atomic_read(&d->pending[l]))
 			WRITE_ONCE(d->lat_ns[l], lat - lat / CVS_LAT_FORGET);
 	}
+	passed = READ_ONCE(d->passed[io->legs[io->first]]);
+	WRITE_ONCE(d->passed[io->legs[io->first]], 0);
+	return passed >= CVS_LAT_FORGET;
 }
 
 /*
  * The copy to read first, and the one to hedge to: the legs with the
  * least expected wait, the reads pending there times the leg's recent
  * latency (never taken as under 1 us, so that the pending count tells
- * apart legs not yet measured).
+ * apart legs not yet measured).  True if the read probes its first leg.
  */
-static void cvs_choose(struct cvs_io *io)
+static bool cvs_choose(struct cvs_io *io)
 {
 	struct cvs_dev *d = io->dev;
 	u64 best = U64_MAX, second = U64_MAX;
@@ -1140,7 +1167,7 @@ static void cvs_choose(struct cvs_io *io)
 			io->hedge = c;
 		}
 	}
-	cvs_forget_latency(io);
+	return cvs_forget_latency(io);
 }
 
 /*
@@ -1258,11 +1285,15 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	io->discard = bio_op(bio) == REQ_OP_DISCARD;
 	memcpy(io->legs, legs, nr_legs);
 	if (read && d->mode == CVS_MIRROR && io->nr_bufs > 1) {
+		bool probe;
+
 		io->any_of = true;
-		cvs_choose(io);
+		probe = cvs_choose(io);
 		/* Read once: a change now must not make a hedge of a copy. */
 		io->hedged = cvs_hedges(bio);
-		io->read_all = io->hedged && READ_ONCE(hedge_us) == 0;
+		io->read_all = io->hedged && (probe || READ_ONCE(hedge_us) == 0);
+		if (probe)
+			cvs_count(d, CVS_PROBES, 1);
 	}
 	io->direct = cvs_goes_direct(io, read);
 	for (c = 0; c < io->nr_bufs; c++) {
@@ -1872,12 +1903,12 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 		seq_printf(m, "leg%d %pg %s\n", i, file_bdev(d->lower[i]),
 			   test_bit(i, &d->failed) ? "failed" : "ok");
 	for (i = 0; i < CVS_NR_STATS; i++) {
-		unsigned long n = 0;
+		u64 n = 0;
 		int cpu;
 
 		for_each_possible_cpu(cpu)
-			n += per_cpu_ptr(d->stats, cpu)->n[i];
-		seq_printf(m, "%s %lu\n", cvs_stat_names[i], n);
+			n += data_race(per_cpu_ptr(d->stats, cpu)->n[i]);
+		seq_printf(m, "%s %llu\n", cvs_stat_names[i], n);
 	}
 	return 0;
 }
