@@ -72,10 +72,11 @@
  * than a millisecond), it is read from a second leg too, one more child
  * of the any-of: the first good copy completes it and the other is
  * cancelled.  hedge_us=0 reads every healthy leg at once (a read it
- * would hedge).  A hedged read is copied; with hedge=N, or above hedge_max_kib (64 KiB by default), a
- * mirror read goes to one leg only, straight into the bio's pages, as
- * md's raid1 reads (unless a timeout makes it a copy, and fails it
- * over).  A read that fails on a leg is tried again on the legs left.
+ * would hedge).  A hedged read is copied; with hedge=N, or above
+ * hedge_max_kib (64 KiB by default), a mirror read goes to one leg only,
+ * straight into the bio's pages, as md's raid1 reads (unless a timeout
+ * makes it a copy, and fails it over).  A read that fails on a leg is
+ * tried again on the legs left.
  *
  * A mirror leg whose write or read fails is marked failed and left out
  * from then on, as md's raid1 does with a faulty member, but never the
@@ -1906,7 +1907,7 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 		u64 n = 0;
 		int cpu;
 
-		for_each_possible_cpu(cpu)
+		for_each_possible_cpu(cpu)	/* see struct cvs_stats */
 			n += data_race(per_cpu_ptr(d->stats, cpu)->n[i]);
 		seq_printf(m, "%s %llu\n", cvs_stat_names[i], n);
 	}
