@@ -176,6 +176,7 @@ struct cvs_dev {
 	bool deleting;		/* under disk->open_mutex: no more opens */
 	atomic_t nr_bufs;	/* lower buffers alive: delete waits for 0 */
 	atomic_t pending[CVS_MAX_LOWER];	/* a mirror's lower I/O in flight */
+	atomic_t reading[CVS_MAX_LOWER];	/* ... of which reads */
 	/*
 	 * Read latency estimates, updated without a lock by each completion
 	 * and each choice of leg: a lost update leaves an estimate off, a
@@ -183,7 +184,7 @@ struct cvs_dev {
 	 * next updates move it again.
 	 */
 	unsigned long lat_ns[CVS_MAX_LOWER];	/* moving average, a leg */
-	unsigned int passed[CVS_MAX_LOWER];	/* reads since last chosen */
+	unsigned int passed[CVS_MAX_LOWER];	/* passed over since a read ended */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
 	struct gendisk *disk;
 	struct dentry *debugfs;
@@ -232,6 +233,7 @@ struct cvs_io {
 	u64 start_ns;		/* a hedged read's start, for the estimate */
 	bool hedged;		/* a mirror read that a hedge may answer */
 	bool read_all;		/* every copy read at once: hedge_us=0, a probe */
+	bool probe;		/* read_all for a probe (cvs_forget_latency()) */
 	unsigned int timeout_ms;	/* a read's, read once */
 	unsigned int first;	/* mirror read: the copy read first ... */
 	unsigned int hedge;	/* ... and the one read if that is late */
@@ -379,8 +381,8 @@ static void cvs_buf_put(struct cvs_buf *b)
 	/*
 	 * The last thing a buffer does: cvs_exit() may go on from here.  What
 	 * is left is the return to the caller (cvs_end_io(), or
-	 * cvs_io_free() from a timer or the submitter), the window every
-	 * bio-based driver's end_io has.
+	 * cvs_io_free() from a timer, the submitter or cvs_wq's work), the
+	 * window every bio-based driver's end_io has.
 	 */
 	atomic_dec_and_wake_up(&cvs_nr_bufs);
 }
@@ -424,8 +426,11 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 	struct cvs_buf *b = bh->b_private;
 	struct llist_node *done;
 
-	if (b->start_ns)
+	if (b->start_ns) {	/* a mirror's read */
 		cvs_note_latency(b->dev, b->lower, b->start_ns);
+		WRITE_ONCE(b->dev->passed[b->lower], 0);
+		atomic_dec(&b->dev->reading[b->lower]);
+	}
 	if (b->dev->mode == CVS_MIRROR)		/* only mirrors choose */
 		atomic_dec(&b->dev->pending[b->lower]);
 	if (uptodate)
@@ -1113,16 +1118,18 @@ static unsigned int cvs_pick_legs(struct cvs_dev *d, u8 *legs)
  * Not a leg with reads pending: its estimate moves when they end, and a
  * stalled leg's only sign is its reads that do not.
  *
- * A leg chosen after being passed over that many reads or more is
- * probed: were it still slow, the read would wait for it, or for the
- * hedge delay.  A hedged read that probes reads every leg at once.
+ * A leg chosen after being passed over that many reads or more since its
+ * last read ended is probed: were it still slow, the read would wait for
+ * it, or for the hedge delay.  A hedged read that probes reads every leg
+ * at once, and so does every read that chooses the leg until one of its
+ * reads ends.
  */
 #define CVS_LAT_FORGET	256
 
 static bool cvs_forget_latency(struct cvs_io *io)
 {
 	struct cvs_dev *d = io->dev;
-	unsigned int c, passed;
+	unsigned int c;
 
 	for (c = 0; c < io->nr_bufs; c++) {
 		int l = io->legs[c];
@@ -1131,12 +1138,10 @@ static bool cvs_forget_latency(struct cvs_io *io)
 		if (c == io->first)
 			continue;
 		WRITE_ONCE(d->passed[l], READ_ONCE(d->passed[l]) + 1);
-		if (!atomic_read(&d->pending[l]))
+		if (!atomic_read(&d->reading[l]))
 			WRITE_ONCE(d->lat_ns[l], lat - lat / CVS_LAT_FORGET);
 	}
-	passed = READ_ONCE(d->passed[io->legs[io->first]]);
-	WRITE_ONCE(d->passed[io->legs[io->first]], 0);
-	return passed >= CVS_LAT_FORGET;
+	return READ_ONCE(d->passed[io->legs[io->first]]) >= CVS_LAT_FORGET;
 }
 
 /*
@@ -1286,15 +1291,11 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	io->discard = bio_op(bio) == REQ_OP_DISCARD;
 	memcpy(io->legs, legs, nr_legs);
 	if (read && d->mode == CVS_MIRROR && io->nr_bufs > 1) {
-		bool probe;
-
 		io->any_of = true;
-		probe = cvs_choose(io);
 		/* Read once: a change now must not make a hedge of a copy. */
 		io->hedged = cvs_hedges(bio);
-		io->read_all = io->hedged && (probe || READ_ONCE(hedge_us) == 0);
-		if (probe)
-			cvs_count(d, CVS_PROBES, 1);
+		io->probe = cvs_choose(io) && io->hedged;
+		io->read_all = io->probe || (io->hedged && !READ_ONCE(hedge_us));
 	}
 	io->direct = cvs_goes_direct(io, read);
 	for (c = 0; c < io->nr_bufs; c++) {
@@ -1521,8 +1522,11 @@ static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 		cvs_count(io->dev, CVS_COPIES, 1);
 	if (io->dev->mode == CVS_MIRROR) {	/* only mirrors choose */
 		atomic_inc(&io->dev->pending[b->lower]);
-		if (read)	/* cvs_fail_over() reads it */
+		if (read) {
+			atomic_inc(&io->dev->reading[b->lower]);
+			/* cvs_fail_over() reads it, cvs_end_io() too */
 			WRITE_ONCE(b->start_ns, ktime_get_ns());
+		}
 	}
 	bio = cvs_lower_bio(io, c, opf);
 	if (WARN_ON_ONCE(!bio)) {	/* only a clone's integrity, which no bio has */
@@ -1668,6 +1672,8 @@ static void cvs_run(struct cvs_io *io)
 
 	if (!read && io->nr_blocks && !io->direct)
 		cvs_copy(io, false);
+	if (io->probe)
+		cvs_count(d, CVS_PROBES, 1);
 
 	/*
 	 * A buffer that cannot be armed may complete the compound at its
