@@ -65,18 +65,17 @@
  * A mirror read goes to the healthy leg with the least expected wait
  * (reads pending there, times its recent read latency, which a leg not
  * read slowly forgets, so that a leg slow once is tried again; a hedged
- * read that tries it reads every leg at once).  Its
- * data is a compound (cev_any) over its copies; if the read has not
- * completed after the hedge delay (hedge_us, by default the 95th
- * percentile of recent reads, as in "The Tail at Scale", but no less
- * than a millisecond), it is read from a second leg too, one more child
- * of the any-of: the first good copy completes it and the other is
- * cancelled.  hedge_us=0 reads every healthy leg at once (a read it
- * would hedge).  A hedged read is copied; with hedge=N, or above
- * hedge_max_kib (64 KiB by default), a mirror read goes to one leg only,
- * straight into the bio's pages, as md's raid1 reads (unless a timeout
- * makes it a copy, and fails it over).  A read that fails on a leg is
- * tried again on the legs left.
+ * read that tries it reads every leg at once).  Its data is a compound
+ * (cev_any) over its copies; if the read has not completed after the
+ * hedge delay (hedge_us, by default the 95th percentile of recent reads,
+ * as in "The Tail at Scale", but no less than a millisecond), it is read
+ * from a second leg too, one more child of the any-of: the first good
+ * copy completes it and the other is cancelled.  hedge_us=0 reads every
+ * healthy leg at once (a read it would hedge).  A hedged read is copied;
+ * with hedge=N, or above hedge_max_kib (64 KiB by default), a mirror read
+ * goes to one leg only, straight into the bio's pages, as md's raid1
+ * reads (unless a timeout makes it a copy, and fails it over).  A read
+ * that fails on a leg is tried again on the legs left.
  *
  * A mirror leg whose write or read fails is marked failed and left out
  * from then on, as md's raid1 does with a faulty member, but never the
