@@ -104,7 +104,7 @@ class Report:
         self.figs = {}          # (kernel, case, n, metric) -> Fig
         self.fio = {}           # (name, bs) -> fio job dict
         self.fs = {}            # (kernel, workload) -> [per-boot dicts]
-        self.stack = {}         # (lower, mode, driver, workload) -> figs
+        self.stack = {}         # (lower, mode, driver, workload) -> [figs]
         self.hedge = {}         # (case, driver) -> figs
         self.errors = []
         self.rows = []
@@ -136,8 +136,8 @@ class Report:
                 m = STACK.search(line)
                 if m:
                     try:
-                        self.stack[m.groups()[:4]] = job_figs(
-                            json.loads(m.group(5))['jobs'][0])
+                        self.stack.setdefault(m.groups()[:4], []).append(
+                            job_figs(json.loads(m.group(5))['jobs'][0]))
                     except (ValueError, KeyError, IndexError) as e:
                         self.errors.append('%s: stack %s: %s' % (
                             path, ' '.join(m.groups()[:4]), e))
@@ -448,9 +448,11 @@ class Report:
             return
         print('### 7. cevstack against dm and md, over the same lower '
               'devices (fio, direct I/O)\n')
-        print('One boot; each device alone in turn.  brd completes inside '
-              'submit; nullb is a memory-backed null_blk with softirq '
-              'completions.  Peers: dm-linear, dm\'s striped target with '
+        print('One boot; each device alone in turn, cevstack then its '
+              'peer, then the other way round; figures are the means of '
+              'the runs.  brd completes inside '
+              'submit; nullb is a memory-backed null_blk with one queue, '
+              'whose completions ksoftirqd runs.  Peers: dm-linear, dm\'s striped target with '
               '4 KiB chunks (stripe2-64k: 64 KiB, both), md raid1.  '
               'Workloads: 4 KiB random reads and '
               'writes, psync, one at a time; 4 KiB random reads, libaio, '
@@ -459,8 +461,9 @@ class Report:
               '(a read from one leg, straight into the bio).  '
               'x peer = cevstack / peer, IOPS and p99 latency.\n')
         print('| lower | mode | peer | workload | cevstack IOPS | peer IOPS '
-              '| x peer | p99 us cevstack | p99 us peer | p99 x peer |')
-        print('|---|---|---|---|---:|---:|---:|---:|---:|---:|')
+              '| x peer | x peer, each run | p99 us cevstack | p99 us peer '
+              '| p99 x peer |')
+        print('|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|')
         keys = sorted({(lo, mo) for (lo, mo, _, _) in self.stack})
         for lower, mode in keys:
             peer = 'md' if mode == 'mirror' else 'dm'
@@ -472,17 +475,26 @@ class Report:
 
     def stack_rows(self, lower, mode, peer, drv, suffix):
         for w in STACK_WORKLOADS:
-            c = self.stack.get((lower, mode, drv, w))
-            p = self.stack.get((lower, mode, peer, w))
-            if not c or not p:
+            cs = self.stack.get((lower, mode, drv, w))
+            ps = self.stack.get((lower, mode, peer, w))
+            if not cs or not ps:
                 continue
+            c = {k: statistics.mean(f[k] for f in cs)
+                 for k in ('iops', 'p99_us')}
+            p = {k: statistics.mean(f[k] for f in ps)
+                 for k in ('iops', 'p99_us')}
+            # The runs of a pair in their order: cevstack's nth against
+            # its peer's nth.
+            runs = ' / '.join('%.2f' % (a['iops'] / b['iops'])
+                              for a, b in zip(cs, ps))
             case = 'stack_%s_%s%s_%s' % (lower, mode, suffix, w)
             self.row(case, 0, 'iops', c['iops'], p['iops'])
             self.row(case, 0, 'p99_us', c['p99_us'], p['p99_us'])
-            print('| %s | %s%s | %s | %s | %s | %s | %.2f | %s | %s | %.2f |'
+            print('| %s | %s%s | %s | %s | %s | %s | %.2f | %s | %s | %s '
+                  '| %.2f |'
                   % (lower, mode, suffix and ' hedge=N', peer, w,
                      num(c['iops']), num(p['iops']), c['iops'] / p['iops'],
-                     num(c['p99_us']), num(p['p99_us']),
+                     runs, num(c['p99_us']), num(p['p99_us']),
                      c['p99_us'] / p['p99_us']))
 
     def table_hedge(self):

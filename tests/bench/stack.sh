@@ -8,7 +8,7 @@
 #   mirror        vs md raid1 (no bitmap, --assume-clean), cevstack
 #                 hedged (its default) and with hedge=N
 # over brd ramdisks, and over memory-backed null_blks with softirq
-# completions; four fio workloads each.  Then hedged reads, 4 KiB at
+# completions; four fio workloads each, twice.  Then hedged reads, 4 KiB at
 # random, one at a time: a mirror with a 2 ms leg (null_blk), one with a
 # leg that stalls (dm-delay, switched between 0 and 20 ms every 500 ms),
 # and one with two healthy legs, each against md raid1 over the same legs
@@ -26,12 +26,20 @@ export MDADM_NO_UDEV=1
 err() { echo "cev-bench: error: $*" >&2; }
 
 # null_blks nbA..nbD: memory-backed, 64 MiB, completions in softirq.
+# One hardware queue and no poll queue: null_blk's default poll queue
+# makes two hardware queues, and blk_mq_complete_request() then ends a
+# request of the one CPU's queue inline, in the submitter, as brd does
+# (no BLOCK_SOFTIRQ at all).  With one queue it raises BLOCK_SOFTIRQ,
+# which ksoftirqd runs: the submitter sleeps and is woken, an I/O at a
+# time.
 make_nullbs() {
 	cfg=/sys/kernel/config
 	grep -q " $cfg configfs" /proc/mounts || mount -t configfs configfs $cfg
 	for n in nbA nbB nbC nbD; do
 		mkdir $cfg/nullb/$n || { err "null_blk $n"; continue; }
 		echo 1 >$cfg/nullb/$n/memory_backed
+		echo 1 >$cfg/nullb/$n/submit_queues
+		echo 0 >$cfg/nullb/$n/poll_queues
 		echo 1 >$cfg/nullb/$n/irqmode
 		echo 4096 >$cfg/nullb/$n/blocksize
 		echo 64 >$cfg/nullb/$n/size
@@ -113,13 +121,19 @@ label() {
 }
 
 # compare LOWER MODE PEER LEG...: four workloads on cevstack, then on
-# its peer, over the same legs.
+# its peer, over the same legs; then again in the reverse order, so that
+# a drift of the machine's speed during the pair weighs on both alike.
+# Each job runs half as long as the others ($io / 2 s, at least 2 s).
 compare() {
 	lower=$1 mode=$2 peer=$3
 	shift 3
 	drivers="cevstack $peer"
 	[ "$mode" = mirror ] && drivers="cevstack cevstack-nohedge $peer"
-	for drv in $drivers; do
+	reverse=
+	for drv in $drivers; do reverse="$drv $reverse"; done
+	runtime=$(((io + 1) / 2))
+	[ $runtime -ge 2 ] || runtime=2
+	for drv in $drivers $reverse; do
 		dev=$(up $drv $mode "$@") || continue
 		for w in randread_4k randwrite_4k randread_4k_qd32x4 read_128k_qd8; do
 			stack_fio "$dev" $w &&
@@ -127,6 +141,7 @@ compare() {
 		done
 		down $drv
 	done
+	runtime=$io
 }
 
 # hedge CASE FAST OTHER: cevstack's mirror, md raid1 and FAST alone.
