@@ -204,6 +204,27 @@ static void lev_test_defer_holds_waiters_until_release(struct kunit *test)
 	lev_del(&l->lev);
 }
 
+/*
+ * As in an interrupt handler: interrupts off; on PREEMPT_RT, whose
+ * handlers are threads and whose wait queue locks sleep, bottom halves
+ * off, as irq_forced_thread_fn() runs a handler there.
+ */
+static void irq_context_enter(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		local_bh_disable();
+	else
+		local_irq_disable();
+}
+
+static void irq_context_exit(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		local_bh_enable();
+	else
+		local_irq_enable();
+}
+
 static void lev_test_deferred_work_runs_in_task_before_waiters(struct kunit *test)
 {
 	DECLARE_WAIT_QUEUE_HEAD_ONSTACK(head);
@@ -218,9 +239,9 @@ static void lev_test_deferred_work_runs_in_task_before_waiters(struct kunit *tes
 	l = tlayer_new(test, &tlayer_work_ops, &log, 10, LEV_DEFER);
 	l->transform = &transformed;
 	KUNIT_ASSERT_EQ(test, lev_add(&head, &l->lev), 0);
-	local_irq_disable();
+	irq_context_enter();
 	wake_up(&head);		/* as from an interrupt handler */
-	local_irq_enable();
+	irq_context_exit();
 	flush_work(&l->lev.work);
 	KUNIT_EXPECT_EQ(test, l->works, 1);
 	KUNIT_EXPECT_TRUE(test, l->work_in_task);
@@ -1780,6 +1801,11 @@ static void cev_test_cancel_races_child_completion(struct kunit *test)
 	}
 }
 
+/*
+ * Children completed by hrtimers, in hardirq context; on PREEMPT_RT,
+ * where a wake-up's queue lock sleeps and hrtimers not marked hard expire
+ * in softirq context (ksoftirqd, or a task's local_bh_enable()), there.
+ */
 struct irq_child {
 	struct hrtimer timer;
 	struct tev *e;
@@ -1789,7 +1815,8 @@ static enum hrtimer_restart irq_child_fire(struct hrtimer *t)
 {
 	struct irq_child *c = container_of(t, struct irq_child, timer);
 
-	WARN_ON_ONCE(!in_hardirq());
+	WARN_ON_ONCE(IS_ENABLED(CONFIG_PREEMPT_RT) ? !in_serving_softirq() :
+						    !in_hardirq());
 	tev_fire(c->e, 0, 1);
 	return HRTIMER_NORESTART;
 }
@@ -1807,7 +1834,7 @@ static void cev_test_cancel_races_hardirq_completion(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	for (i = 0; i < RACE_CHILDREN; i++) {
-		hrtimer_init(&c[i].timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+		hrtimer_init(&c[i].timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 		c[i].timer.function = irq_child_fire;
 		c[i].e = &e[i];
 	}
@@ -1820,7 +1847,7 @@ static void cev_test_cancel_races_hardirq_completion(struct kunit *test)
 		for (i = 0; i < RACE_CHILDREN; i++)
 			hrtimer_start(&c[i].timer,
 				      ns_to_ktime(get_random_u32_below(40000)),
-				      HRTIMER_MODE_REL_HARD);
+				      HRTIMER_MODE_REL);
 		udelay(get_random_u32_below(40));
 		cev_cancel(cev);
 		KUNIT_EXPECT_GT(test, wait_for_cev_timeout(cev, 10 * HZ), 0);

@@ -93,6 +93,14 @@ MODULE_PARM_DESC(stat_interval, "seconds between statistics lines");
 
 enum src { SRC_HARDIRQ, SRC_SOFTIRQ, SRC_WORK, SRC_TASK, SRC_NEVER, SRC_NR };
 
+/*
+ * SRC_HARDIRQ is an hrtimer's expiry: in hardirq context, but on
+ * PREEMPT_RT, where a wake-up's queue lock sleeps and the hrtimers not
+ * marked hard expire in softirq context; there it is another softirq
+ * source, and a pestering cancel preempts the adds rather than
+ * interrupting them.
+ */
+
 /* A leaf's layer: none, one that defers to ->work(), or one released by us. */
 enum layer { LAYER_NONE, LAYER_WORK, LAYER_MANUAL };
 
@@ -371,7 +379,7 @@ static void release_start(struct tleaf *l)
 
 	switch (l->rel_src) {
 	case SRC_HARDIRQ:
-		hrtimer_start(&l->rel_hrt, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
+		hrtimer_start(&l->rel_hrt, ns_to_ktime(ns), HRTIMER_MODE_REL);
 		break;
 	case SRC_SOFTIRQ:
 		mod_timer(&l->rel_timer, jiffies + get_random_u32_below(2));
@@ -419,8 +427,7 @@ static void leaf_layer(struct tleaf *l)
 		lev_init(&l->lev, &manual_layer_ops, l);
 		l->layer = LAYER_MANUAL;
 		l->rel_src = get_random_u32_below(SRC_TASK);
-		hrtimer_init(&l->rel_hrt, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_HARD);
+		hrtimer_init(&l->rel_hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 		l->rel_hrt.function = release_hrt;
 		timer_setup(&l->rel_timer, release_timer, 0);
 		INIT_WORK(&l->rel_work, release_work);
@@ -490,7 +497,7 @@ static struct tleaf *leaf_new(struct tround *r, struct tnode *parent)
 	l->src = get_random_u32_below(SRC_NR);
 	l->status = get_random_u32_below(8) ? 0 : -(TORTURE_ERR_BASE + i);
 	l->count = 1 + get_random_u32_below(8);
-	hrtimer_init(&l->hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	hrtimer_init(&l->hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	l->hrt.function = leaf_hrt;
 	timer_setup(&l->timer, leaf_timer, 0);
 	INIT_WORK(&l->work, leaf_work);
@@ -584,7 +591,7 @@ static void leaf_start(struct tleaf *l)
 
 	switch (l->src) {
 	case SRC_HARDIRQ:
-		hrtimer_start(&l->hrt, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
+		hrtimer_start(&l->hrt, ns_to_ktime(ns), HRTIMER_MODE_REL);
 		break;
 	case SRC_SOFTIRQ:
 		mod_timer(&l->timer, jiffies + get_random_u32_below(2));
@@ -748,7 +755,7 @@ static void round_add(struct tround *r)
 	WRITE_ONCE(r->adding, true);
 	if (r->pester)	/* on this CPU, to interrupt the adds */
 		hrtimer_start(&r->cancel_hrt, ns_to_ktime(ns),
-			      HRTIMER_MODE_REL_PINNED_HARD);
+			      HRTIMER_MODE_REL_PINNED);
 	for (i = first; i < r->nr_leaves && refused < 8; i++) {
 		struct tnode *n = r->nodes[get_random_u32_below(r->nr_nodes)];
 
@@ -805,7 +812,7 @@ static void round_race(struct tround *r)
 	case 2:		/* from hardirq, unless it pesters */
 		if (!r->pester)
 			hrtimer_start(&r->cancel_hrt, ns_to_ktime(ns),
-				      HRTIMER_MODE_REL_HARD);
+				      HRTIMER_MODE_REL);
 		break;
 	case 3:		/* from a workqueue */
 		queue_work(system_unbound_wq, &r->cancel_work);
@@ -1178,7 +1185,7 @@ static void round_check(struct tround *r)
 static void round_init(struct tround *r)
 {
 	memset(r, 0, sizeof(*r));
-	hrtimer_init(&r->cancel_hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+	hrtimer_init(&r->cancel_hrt, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	r->cancel_hrt.function = cancel_hrt_fn;
 	INIT_WORK(&r->cancel_work, cancel_work_fn);
 	INIT_WORK(&r->add_work, add_work_fn);

@@ -7,8 +7,9 @@
 #   build: install clang, lld and llvm from Debian if they are missing;
 #          write the config (scripts/config.sh clang: the debug kernel's
 #          fragments, every option of which survives under clang 14, and
-#          scripts/configs/clang.config: KASAN_STACK, gcc's default); build
-#          bzImage and modules into $LOGS/build-clang.log; find no
+#          scripts/configs/clang.config: KASAN_STACK, gcc's default, and
+#          PREEMPT_RT); build bzImage and modules into
+#          $LOGS/build-clang.log; find no
 #          "warning:" line in the files the series adds or changes (git
 #          diff --name-only pristine HEAD in $SRC; their objects are built
 #          again, mostly from ccache, so that a warm build shows their

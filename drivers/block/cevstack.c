@@ -419,6 +419,30 @@ static void cvs_note_hedge(struct cvs_dev *d, u64 start_ns)
 	WRITE_ONCE(d->hedge_ns, clamp(est, CVS_HEDGE_MIN_NS, CVS_HEDGE_MAX_NS));
 }
 
+/*
+ * Keep a wake-up that may complete a compound on its CPU until
+ * cvs_reap_take().  Not with preemption disabled on PREEMPT_RT, where the
+ * wake-up's queue lock is a sleeping lock: a lower bio ends in a task
+ * there (a threaded interrupt, softirq context in ksoftirqd or a task's
+ * local_bh_enable(), a workqueue, the submitter), which migrate_disable()
+ * keeps on the CPU.  Elsewhere it may end in any context, hardirq too.
+ */
+static void cvs_pin_cpu(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_disable();
+	else
+		preempt_disable();
+}
+
+static void cvs_unpin_cpu(void)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		migrate_enable();
+	else
+		preempt_enable();
+}
+
 /* The lower I/O ended: the wake-up of its queue drives everything above. */
 static void cvs_end_io(struct buffer_head *bh, int uptodate)
 {
@@ -436,10 +460,10 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 		set_buffer_uptodate(bh);
 	else
 		clear_buffer_uptodate(bh);
-	preempt_disable();	/* take what the wake-up left on this CPU */
+	cvs_pin_cpu();		/* take what the wake-up left on this CPU */
 	unlock_buffer(bh);
 	done = cvs_reap_take();
-	preempt_enable();
+	cvs_unpin_cpu();
 	cvs_reap_list(done);	/* preemptible again, if the caller is */
 	cvs_buf_put(b);
 }
@@ -977,13 +1001,17 @@ static void cvs_io_stop_timers(struct cvs_io *io,
  * Compounds completed on this CPU, waiting for their completion reference
  * to be dropped once the wake-up that completed them has returned: under
  * its queue's lock, cev_finish() would wait for that very wake-up, and the
- * bio's owner may take the same hashed queue's lock in bio_endio().
+ * bio's owner may take the same hashed queue's lock in bio_endio().  On
+ * PREEMPT_RT, where the waker is only kept on its CPU, another task there
+ * may take the list while the wake-up is still running (preempted under
+ * its queue's lock, a sleeping lock there): the bio's cev_finish() then
+ * sleeps on the queue's and the compound's locks until it has returned.
  */
 static DEFINE_PER_CPU(struct llist_head, cvs_done);
 
 /*
  * After anything that may complete a compound without a layer, on the CPU
- * it ran on (interrupt context, or preemption or migration disabled).
+ * it ran on (interrupt or softirq context, or cvs_pin_cpu()).
  */
 static struct llist_node *cvs_reap_take(void)
 {
@@ -1009,10 +1037,10 @@ static void cvs_reap(void)
 /*
  * The bio's compound completed: its one wake-up, under the lock of the
  * queue whose wake-up completed it, in that waker's context.  Without a
- * layer, that is the lower buffer's end (cvs_end_io()), a timer or a
- * hedge, each of which reaps when the wake-up has returned, on this CPU;
- * a layer completes it later from its work, and the bio is finished on
- * cvs_wq.
+ * layer, that is the lower buffer's end (cvs_end_io()), the timeout timer
+ * or the arm in cvs_run(), each of which reaps when the wake-up has
+ * returned, on this CPU; a layer completes it later from its work, and
+ * the bio is finished on cvs_wq.
  */
 static int cvs_io_done(struct wait_queue_entry *wait, unsigned int mode,
 		       int flags, void *key)
@@ -1557,7 +1585,9 @@ static void cvs_submit(struct cvs_io *io, bool read)
  * Task context (lock_buffer() may sleep): the read is late; read it from
  * the hedge leg too, one more child of its any-of.  If the read completed
  * meanwhile, the any-of refuses the child; its buffer is kept unread, for
- * cev_finish() to detach if need be.
+ * cev_finish() to detach if need be.  Adding a child whose buffer is
+ * locked completes nothing; its lower end does, and takes what its
+ * wake-up leaves on its CPU (cvs_end_io()).
  */
 static void cvs_hedge_work(struct work_struct *work)
 {
@@ -1566,7 +1596,6 @@ static void cvs_hedge_work(struct work_struct *work)
 	sector_t lblock;
 	int lower;
 
-	migrate_disable();	/* a child added may complete it: cvs_reap() */
 	if (cev_done(&io->any) || WARN_ON_ONCE(io->bufs[io->hedge]))
 		goto out;
 	cvs_map(io, io->hedge, &lower, &lblock);
@@ -1585,8 +1614,6 @@ static void cvs_hedge_work(struct work_struct *work)
 	cvs_count(io->dev, CVS_HEDGES, io->nr_blocks);
 	cvs_count(io->dev, CVS_BUFFERS, 1);
 out:
-	cvs_reap();
-	migrate_enable();
 	cvs_io_put(io);		/* the hedge list's, or the failover's */
 }
 
@@ -1667,6 +1694,7 @@ static void cvs_run(struct cvs_io *io)
 	struct cvs_dev *d = io->dev;
 	bool read = bio_op(io->bio) == REQ_OP_READ;
 	struct cev *parent = &io->all;
+	struct llist_node *done;
 	unsigned int c;
 
 	if (!read && io->nr_blocks && !io->direct)
@@ -1674,11 +1702,6 @@ static void cvs_run(struct cvs_io *io)
 	if (io->probe)
 		cvs_count(d, CVS_PROBES, 1);
 
-	/*
-	 * A buffer that cannot be armed may complete the compound at its
-	 * arm, or a timer before the I/O is submitted: cvs_reap().
-	 */
-	migrate_disable();
 	cev_init(&io->all, &cev_all, 0);
 	add_wait_queue(&io->all.wq, &io->done);
 	if (io->any_of) {	/* a mirror read: the first good copy */
@@ -1696,8 +1719,12 @@ static void cvs_run(struct cvs_io *io)
 	/*
 	 * Armed first: every child's buffer is locked and not submitted, so
 	 * nothing completes the compound before the I/O starts, and no timer
-	 * can cancel it before it is armed.
+	 * can cancel it before it is armed.  Only the arm itself may complete
+	 * it here, if no buffer could be armed: on this CPU until what it
+	 * left there is taken, after the timers are started (the completion
+	 * must find them to stop them).
 	 */
+	cvs_pin_cpu();
 	WARN_ON_ONCE(cev_arm(&io->all));
 	/*
 	 * The timers hold a reference each and are started before the I/O:
@@ -1728,9 +1755,11 @@ static void cvs_run(struct cvs_io *io)
 		if (cev_done(&io->all))
 			cvs_io_stop_timers(io, cvs_io_put);
 	}
+	done = cvs_reap_take();
+	cvs_unpin_cpu();
+	cvs_reap_list(done);
+	/* A lower end, here or later, takes what its wake-up leaves. */
 	cvs_submit(io, read);
-	cvs_reap();
-	migrate_enable();
 	cvs_io_put(io);		/* the bio may be finished from here on */
 }
 
