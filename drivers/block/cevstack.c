@@ -1718,11 +1718,13 @@ static void cvs_run(struct cvs_io *io)
 	}
 	/*
 	 * Armed first: every child's buffer is locked and not submitted, so
-	 * nothing completes the compound before the I/O starts, and no timer
-	 * can cancel it before it is armed.  Only the arm itself may complete
-	 * it here, if no buffer could be armed: on this CPU until what it
-	 * left there is taken, after the timers are started (the completion
-	 * must find them to stop them).
+	 * nothing completes the compound before its arm, and no timer can
+	 * cancel it before it is armed.  Only the arm itself may complete it
+	 * in the submitter, if no buffer could be armed: pinned to this CPU
+	 * until what its wake-up left there is taken (unless a lower end on
+	 * this CPU took it first).  From then on a lower end, the timeout
+	 * timer or a hedge's lower end completes it, each taking what its
+	 * wake-up leaves on its own CPU.
 	 */
 	cvs_pin_cpu();
 	WARN_ON_ONCE(cev_arm(&io->all));
@@ -1743,14 +1745,16 @@ static void cvs_run(struct cvs_io *io)
 		mod_timer(&io->timer, jiffies + msecs_to_jiffies(io->timeout_ms));
 	}
 	/*
-	 * With both, the hedge may complete the compound (its read came back)
-	 * before the timer was started, and the completion then found no
-	 * timer to stop: stop it here.  The barrier pairs with the one in
-	 * cvs_io_stop_timers(): either the completion sees the timer pending,
-	 * or this sees the compound complete.  Each reference is dropped
-	 * once, by whoever takes the timer or the list entry.
+	 * The compound may have completed before the timer was started (at
+	 * its arm, or by a hedge whose read came back), and its completion
+	 * then found no timer to stop: stop it here.  The barrier pairs with
+	 * the one in cvs_io_stop_timers(): either the completion sees the
+	 * timer pending, or this sees the compound complete.  Each reference
+	 * is dropped once, by whoever takes the timer or the list entry, and
+	 * none of them is the last: the submitter holds its own, so that
+	 * nothing is finished (lev_del() sleeps) with the CPU pinned.
 	 */
-	if (io->timeout_ms && io->hedge_q) {
+	if (io->timeout_ms) {
 		smp_mb();	/* pairs with cvs_io_stop_timers()'s */
 		if (cev_done(&io->all))
 			cvs_io_stop_timers(io, cvs_io_put);
