@@ -68,7 +68,8 @@
  * read that tries it reads every leg at once).  Its data is a compound
  * (cev_any) over its copies; if the read has not completed after the
  * hedge delay (hedge_us, by default the 95th percentile of recent reads,
- * as in "The Tail at Scale", but no less than a millisecond), it is read
+ * as in "The Tail at Scale", but no less than a millisecond, and then
+ * hedged on the next tick after it: cvs_hedge_deadline()), it is read
  * from a second leg too, one more child of the any-of: the first good
  * copy completes it and the other is cancelled.  hedge_us=0 reads every
  * healthy leg at once (a read it would hedge).  A hedged read is copied;
@@ -238,7 +239,8 @@ struct cvs_io {
 	unsigned int hedge;	/* ... and the one read if that is late */
 	struct list_head hedge_node;	/* on @hedge_q's reads */
 	struct cvs_hedge_q *hedge_q;	/* the submitting CPU's */
-	u64 hedge_at;		/* when it is late, in ktime_get_ns() time */
+	u64 hedge_at;		/* when it is late, in ktime_get_ns() time, */
+	u64 hedge_by;		/* ... and when it is hedged at the latest */
 	struct work_struct hedge_work;
 	unsigned long failed_legs;	/* legs this I/O found failing */
 	atomic_t pending;	/* submitter, completion, timers, hedge work */
@@ -284,16 +286,15 @@ MODULE_PARM_DESC(hedge, "hedge mirror reads, which then are copied (N: read one 
 
 static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
-MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms; 0: read every leg at once, a read it would hedge)");
+MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms, on the tick after it; 0: read every leg at once, a read it would hedge)");
 
 static unsigned int hedge_max_kib = 64;
 module_param(hedge_max_kib, uint, 0644);
 MODULE_PARM_DESC(hedge_max_kib, "hedge only mirror reads of at most this many KiB (0: any size); a larger one goes to one leg, straight into the bio, as with hedge=N");
 
 /*
- * The estimate's floor.  A CPU with reads in flight takes a hedge timer
- * interrupt about once a hedge delay, late read or not: below a
- * millisecond those add up to more than the hedges save.
+ * The estimate's floor: a read that a healthy leg answers within a
+ * millisecond is not worth a second read and a copy.
  */
 #define CVS_HEDGE_MIN_NS	NSEC_PER_MSEC
 #define CVS_HEDGE_MAX_NS	(100 * NSEC_PER_MSEC)
@@ -1618,17 +1619,26 @@ out:
 }
 
 /*
- * The hedge timer of @q is due at @at, or earlier; under @q->lock.  The
- * timer may be queued, or its callback running (which is how it starts
- * itself again): hrtimer_start() moves it, or queues it again.  Pinned,
- * it stays on the CPU that starts it, mostly @q's own.
+ * The hedge timer of @q is to expire between @at and @by, or earlier;
+ * under @q->lock.  The timer may be queued, or its callback running
+ * (which is how it starts itself again): hrtimer_start_range_ns() moves
+ * it, or queues it again.  Queued already, it is left alone unless it
+ * would expire after @by; one that expires before @at finds the read not
+ * late, and is started again.  Pinned, it stays on the CPU that starts
+ * it, mostly @q's own.
  */
-static void cvs_hedge_timer_at(struct cvs_hedge_q *q, u64 at)
+static void cvs_hedge_timer_at(struct cvs_hedge_q *q, u64 at, u64 by)
 {
-	if (!hrtimer_is_queued(&q->timer) ||
-	    at < ktime_to_ns(hrtimer_get_expires(&q->timer)))
-		hrtimer_start(&q->timer, ns_to_ktime(at),
-			      HRTIMER_MODE_ABS_PINNED);
+	u64 soft;
+
+	if (hrtimer_is_queued(&q->timer)) {
+		if (ktime_to_ns(hrtimer_get_expires(&q->timer)) <= by)
+			return;
+		soft = ktime_to_ns(hrtimer_get_softexpires(&q->timer));
+		at = min(at, soft);
+	}
+	hrtimer_start_range_ns(&q->timer, ns_to_ktime(at), by - at,
+			       HRTIMER_MODE_ABS_PINNED);
 }
 
 /*
@@ -1641,7 +1651,7 @@ static void cvs_hedge_timer_at(struct cvs_hedge_q *q, u64 at)
 static enum hrtimer_restart cvs_hedge_due(struct hrtimer *t)
 {
 	struct cvs_hedge_q *q = container_of(t, struct cvs_hedge_q, timer);
-	u64 now, next = U64_MAX;
+	u64 now, next = U64_MAX, next_by = U64_MAX;
 	struct cvs_io *io, *tmp;
 	unsigned long flags;
 
@@ -1654,20 +1664,22 @@ static enum hrtimer_restart cvs_hedge_due(struct hrtimer *t)
 			queue_work(cvs_wq, &io->hedge_work);
 		} else {
 			next = min(next, io->hedge_at);
+			next_by = min(next_by, io->hedge_by);
 		}
 	}
 	if (next != U64_MAX)
-		cvs_hedge_timer_at(q, next);
+		cvs_hedge_timer_at(q, next, next_by);
 	spin_unlock_irqrestore(&q->lock, flags);
 	return HRTIMER_NORESTART;
 }
 
 /*
  * A read a hedge may answer: on this CPU's hedge list, with a reference,
- * until @at.  Should the submitter move to another CPU after choosing the
- * list, the list is still the one the read is taken off again.
+ * until it is late (io->hedge_at; hedged by io->hedge_by at the latest).
+ * Should the submitter move to another CPU after choosing the list, the
+ * list is still the one the read is taken off again.
  */
-static void cvs_hedge_watch(struct cvs_io *io, u64 at)
+static void cvs_hedge_watch(struct cvs_io *io)
 {
 	struct cvs_hedge_q *q = raw_cpu_ptr(&cvs_hedge_qs);
 	unsigned long flags;
@@ -1675,17 +1687,32 @@ static void cvs_hedge_watch(struct cvs_io *io, u64 at)
 	atomic_inc(&io->pending);
 	WRITE_ONCE(io->hedge_q, q);	/* cvs_run() may read it back */
 	spin_lock_irqsave(&q->lock, flags);
-	io->hedge_at = at;
 	list_add_tail(&io->hedge_node, &q->reads);
-	cvs_hedge_timer_at(q, at);
+	cvs_hedge_timer_at(q, io->hedge_at, io->hedge_by);
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 
-static u64 cvs_hedge_delay(struct cvs_dev *d)
+/*
+ * When a read started at @start is late: after hedge_us if it is set,
+ * and hedged then.  Else after the estimate, and hedged within a tick
+ * more: an hrtimer interrupt runs every timer whose soft expiry has
+ * passed, and the clock event is programmed for the hard one, so the
+ * hedge timer expires with the tick.  Exact, a CPU with reads in flight
+ * takes a timer interrupt of its own about once a hedge delay, late read
+ * or not: in a guest, with the 1 ms estimate, those were a fortieth of
+ * the reads' interrupts and doubled the p99 of reads one at a time.
+ */
+static void cvs_hedge_deadline(struct cvs_io *io, u64 start)
 {
 	int us = READ_ONCE(hedge_us);
 
-	return us > 0 ? (u64)us * NSEC_PER_USEC : READ_ONCE(d->hedge_ns);
+	if (us > 0) {
+		io->hedge_at = start + (u64)us * NSEC_PER_USEC;
+		io->hedge_by = io->hedge_at;
+	} else {
+		io->hedge_at = start + READ_ONCE(io->dev->hedge_ns);
+		io->hedge_by = io->hedge_at + TICK_NSEC;
+	}
 }
 
 /* Start the I/O allocated for its bio. */
@@ -1738,7 +1765,8 @@ static void cvs_run(struct cvs_io *io)
 	 */
 	if (cvs_may_hedge(io) && !io->dropped) {
 		io->start_ns = ktime_get_ns();
-		cvs_hedge_watch(io, io->start_ns + cvs_hedge_delay(d));
+		cvs_hedge_deadline(io, io->start_ns);
+		cvs_hedge_watch(io);
 	}
 	if (io->timeout_ms) {
 		atomic_inc(&io->pending);
