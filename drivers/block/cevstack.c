@@ -18,8 +18,9 @@
  *    (cev_any) over its copies, complete on the first good one; the
  *    copies still pending are cancelled when the bio is finished;
  *  - a timer cancels the whole tree when a read takes longer than
- *    timeout_ms (a mirror read not hedged to a second leg yet first
- *    fails over there, once, and is given timeout_ms again); a buffer
+ *    timeout_ms (a mirror read first fails over to one more leg, each
+ *    time it is late, until every leg has a copy of it, and is given
+ *    timeout_ms again each time); a buffer
  *    whose I/O cannot be withdrawn is detached, and freed when its I/O
  *    ends.  Writes have no timer: a write completes only once every
  *    lower write has ended, so that no orphaned write can land after a
@@ -68,10 +69,10 @@
  * read that tries it reads every leg at once).  Its data is a compound
  * (cev_any) over its copies; if the read has not completed after the
  * hedge delay (hedge_us, by default the 95th percentile of recent reads,
- * as in "The Tail at Scale", but no less than a millisecond, and then
- * hedged on the next tick after it: cvs_hedge_deadline()), it is read
- * from a second leg too, one more child of the any-of: the first good
- * copy completes it and the other is cancelled.  hedge_us=0 reads every
+ * as in "The Tail at Scale", but no less than a millisecond, and hedged
+ * within a tick after it: cvs_hedge_slack()), it is read from a second
+ * leg too, one more child of the any-of: the first good copy completes
+ * it and the other is cancelled.  hedge_us=0 reads every
  * healthy leg at once (a read it would hedge).  A hedged read is copied;
  * with hedge=N, or above hedge_max_kib (64 KiB by default), a mirror read
  * goes to one leg only, straight into the bio's pages, as md's raid1
@@ -245,7 +246,7 @@ struct cvs_io {
 	unsigned long failed_legs;	/* legs this I/O found failing */
 	atomic_t pending;	/* submitter, completion, timers, hedge work */
 	bool timed_out;
-	bool failed_over;	/* the timeout timer's own */
+	atomic_t copies_due;	/* a mirror read's copies due: 1, a hedge, failovers */
 	bool dropped;		/* a buffer could not be armed: -EIO */
 	bool layered;		/* a layer may hold the completion back */
 	struct cev any;		/* a mirror read: the first good copy ... */
@@ -265,7 +266,7 @@ struct cvs_io {
  * but on PREEMPT_RT); it is taken inside a wait queue's lock (a layered
  * bio's completion), never around one, and holds only the locks of
  * queue_work() (the pool's, and the scheduler's to wake a worker) and of
- * hrtimer_start() (the timer base's) inside.  No two CPUs' locks are
+ * hrtimer_start_range_ns() (the timer base's) inside.  No two CPUs' locks are
  * ever held at once.
  */
 struct cvs_hedge_q {
@@ -278,7 +279,7 @@ static DEFINE_PER_CPU(struct cvs_hedge_q, cvs_hedge_qs);
 
 static unsigned int timeout_ms;
 module_param(timeout_ms, uint, 0644);
-MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer, a mirror read not hedged yet after it failed over to a second leg (ms; 0: never); such reads are copied");
+MODULE_PARM_DESC(timeout_ms, "cancel a read that takes longer, a mirror read once every leg has a copy of it, each late one having been given timeout_ms more (ms; 0: never); such reads are copied");
 
 static bool hedge = true;
 module_param(hedge, bool, 0644);
@@ -286,7 +287,7 @@ MODULE_PARM_DESC(hedge, "hedge mirror reads, which then are copied (N: read one 
 
 static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
-MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms, on the tick after it; 0: read every leg at once, a read it would hedge)");
+MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms, and within a tick after it; 0: read every leg at once, a read it would hedge)");
 
 static unsigned int hedge_max_kib = 64;
 module_param(hedge_max_kib, uint, 0644);
@@ -444,11 +445,22 @@ static void cvs_unpin_cpu(void)
 		preempt_enable();
 }
 
+/*
+ * Take what the wake-ups left on this CPU, let the CPU go, and finish
+ * what was taken, preemptible again if the caller is.
+ */
+static void cvs_unpin_cpu_reap(void)
+{
+	struct llist_node *done = cvs_reap_take();
+
+	cvs_unpin_cpu();
+	cvs_reap_list(done);
+}
+
 /* The lower I/O ended: the wake-up of its queue drives everything above. */
 static void cvs_end_io(struct buffer_head *bh, int uptodate)
 {
 	struct cvs_buf *b = bh->b_private;
-	struct llist_node *done;
 
 	if (b->start_ns) {	/* a mirror's read */
 		cvs_note_latency(b->dev, b->lower, b->start_ns);
@@ -463,9 +475,7 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 		clear_buffer_uptodate(bh);
 	cvs_pin_cpu();		/* take what the wake-up left on this CPU */
 	unlock_buffer(bh);
-	done = cvs_reap_take();
-	cvs_unpin_cpu();
-	cvs_reap_list(done);	/* preemptible again, if the caller is */
+	cvs_unpin_cpu_reap();
 	cvs_buf_put(b);
 }
 
@@ -1063,32 +1073,62 @@ static int cvs_io_done(struct wait_queue_entry *wait, unsigned int mode,
 static void cvs_hedge_work(struct work_struct *work);
 
 /*
- * A mirror read late by timeout_ms goes to a second leg, the one it is
- * hedged to, unless a hedge sent it there already (or every leg was read
- * at once, or it fails): through the hedge work, with the hedge list's
- * reference if it is on the list, else a new one.  Once a read.  The
- * late leg's estimate takes the wait so far, so that the reads after it
- * do not go there too while it is still late.
+ * The legs of a late read's copies in flight take the wait so far into
+ * their estimates, so that the reads after it do not go there too while
+ * they are still late.  The hedge work may be filling a slot meanwhile.
+ */
+static void cvs_note_late(struct cvs_io *io)
+{
+	unsigned int c;
+
+	for (c = 0; c < io->nr_bufs; c++) {
+		/* Pairs with cvs_add_copy()'s release: a buffer made anew. */
+		struct cvs_buf *b = smp_load_acquire(&io->bufs[c]);
+		u64 start_ns = b ? READ_ONCE(b->start_ns) : 0;
+
+		/* 0 until it is submitted; unlocked, it noted its own. */
+		if (start_ns && buffer_locked(&b->bh))
+			cvs_note_latency(io->dev, b->lower, start_ns);
+	}
+}
+
+/*
+ * A mirror read late by timeout_ms goes to one more leg, unless each leg
+ * it may read has a copy due already (or every leg was read at once, or
+ * it fails): first the one it is hedged to, then, each time it is late
+ * again, one of those left.  The hedge work adds the copies due.  It
+ * takes the hedge list's reference if the read is still on the list (the
+ * hedge timer then adds no copy of its own), else one of its own.
  */
 static bool cvs_fail_over(struct cvs_io *io)
 {
-	struct cvs_buf *late;
-	u64 start_ns;
-
-	if (!io->any_of || io->read_all || io->dropped || io->failed_over)
+	/* Done: the completion is taking the read off the list, if it was. */
+	if (!io->any_of || io->read_all || io->dropped || cev_done(&io->any))
 		return false;
-	io->failed_over = true;
-	if (!cvs_hedge_unwatch(io)) {
-		/* Watched, not on the list: the hedge went, or goes, now. */
-		if (READ_ONCE(io->hedge_q))
+	if (cvs_hedge_unwatch(io)) {
+		atomic_inc(&io->copies_due);	/* 2: the hedge's */
+	} else {
+		/*
+		 * Off the list: the hedge timer took it, and made its copy
+		 * due under the list's lock, which this took after it.
+		 */
+		if (!atomic_add_unless(&io->copies_due, 1, io->nr_bufs))
 			return false;
 		atomic_inc(&io->pending);	/* the hedge work's */
 	}
-	late = io->bufs[io->first];
-	start_ns = READ_ONCE(late->start_ns);	/* 0 until it is submitted */
-	if (start_ns)
-		cvs_note_latency(io->dev, late->lower, start_ns);
-	queue_work(cvs_wq, &io->hedge_work);
+	cvs_note_late(io);
+	/*
+	 * Pending already (queued by the hedge timer or a failover before,
+	 * so only after atomic_add_unless()), the queued run has not started
+	 * (an earlier one may still be running): it sees the copy due.  The
+	 * fully ordered atomic_add_unless() (and the test_and_set_bit() of
+	 * PENDING that failed) pairs with the smp_mb() in
+	 * set_work_pool_and_clear_pending(), between clearing PENDING and
+	 * calling the function.  One reference is dropped for both runs;
+	 * never the last, the timer holds its own.
+	 */
+	if (!queue_work(cvs_wq, &io->hedge_work))
+		cvs_io_put(io);
 	return true;
 }
 
@@ -1343,6 +1383,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	INIT_WORK(&io->work, cvs_io_work);
 	INIT_WORK(&io->hedge_work, cvs_hedge_work);
 	INIT_LIST_HEAD(&io->hedge_node);
+	atomic_set(&io->copies_due, 1);
 	atomic_set(&io->pending, 2);
 	timer_setup(&io->timer, cvs_io_timeout, 0);
 	init_waitqueue_func_entry(&io->done, cvs_io_done);
@@ -1571,7 +1612,7 @@ static void cvs_submit(struct cvs_io *io, bool read)
 	unsigned int c, n = 0;
 
 	for (c = 0; c < io->nr_bufs; c++) {
-		/* A hedge's slot is the hedge work's, which may run already. */
+		/* The other slots are the hedge work's, which may run already. */
 		if (!cvs_reads_at_once(io, c))
 			continue;
 		if (!io->bufs[c])	/* dropped at arm: cvs_buf_arm_or_drop() */
@@ -1582,40 +1623,99 @@ static void cvs_submit(struct cvs_io *io, bool read)
 	cvs_count(io->dev, io->nr_blocks ? CVS_BUFFERS : CVS_FLUSHES, n);
 }
 
-/*
- * Task context (lock_buffer() may sleep): the read is late; read it from
- * the hedge leg too, one more child of its any-of.  If the read completed
- * meanwhile, the any-of refuses the child; its buffer is kept unread, for
- * cev_finish() to detach if need be.  Adding a child whose buffer is
- * locked completes nothing; its lower end does, and takes what its
- * wake-up leaves on its CPU (cvs_end_io()).
- */
-static void cvs_hedge_work(struct work_struct *work)
+/* How many copies of a mirror read there are, read or being added. */
+static unsigned int cvs_copies(struct cvs_io *io)
 {
-	struct cvs_io *io = container_of(work, struct cvs_io, hedge_work);
+	unsigned int c, n = 0;
+
+	for (c = 0; c < io->nr_bufs; c++)
+		n += !!io->bufs[c];
+	return n;
+}
+
+/*
+ * The copy to add to a late read: the one it is hedged to, then the one
+ * left with the least expected wait, as cvs_choose() reckons it, on a
+ * leg not failed since the read started if there is one.
+ */
+static unsigned int cvs_next_copy(struct cvs_io *io)
+{
+	struct cvs_dev *d = io->dev;
+	unsigned long failed = READ_ONCE(d->failed);
+	unsigned int c, next = io->hedge;
+	u64 best = U64_MAX;
+
+	if (!io->bufs[next])
+		return next;
+	for (c = 0; c < io->nr_bufs; c++) {
+		int l = io->legs[c];
+		u64 wait = (u64)(atomic_read(&d->pending[l]) + 1) *
+			   (READ_ONCE(d->lat_ns[l]) + NSEC_PER_USEC);
+
+		if (test_bit(l, &failed))
+			wait = U64_MAX - 1;
+		if (!io->bufs[c] && wait < best) {
+			best = wait;
+			next = c;
+		}
+	}
+	return next;
+}
+
+/*
+ * Read copy @c too, one more child of the read's any-of; false if it was
+ * not.  If the read completed meanwhile, the any-of refuses the child;
+ * its buffer is kept unread, for cev_finish() to detach if need be.
+ * Adding a child whose buffer is locked completes nothing; its lower end
+ * does, and takes what its wake-up leaves on its CPU (cvs_end_io()).
+ */
+static bool cvs_add_copy(struct cvs_io *io, unsigned int c)
+{
 	struct cvs_buf *buf;
 	sector_t lblock;
 	int lower;
 
-	if (cev_done(&io->any) || WARN_ON_ONCE(io->bufs[io->hedge]))
-		goto out;
-	cvs_map(io, io->hedge, &lower, &lblock);
-	/* A hedge is an extra: it does not wait for memory. */
-	buf = cvs_buf_alloc(io->dev, lower, lblock, cvs_buf_size(io, io->hedge),
+	if (WARN_ON_ONCE(io->bufs[c]))
+		return false;
+	cvs_map(io, c, &lower, &lblock);
+	/*
+	 * An extra, mostly: it does not wait for memory.  Without it the copy
+	 * is not due after all, and a later failover may try again.
+	 */
+	buf = cvs_buf_alloc(io->dev, lower, lblock, cvs_buf_size(io, c),
 			    true, false);
-	if (!buf)
-		goto out;
-	io->bufs[io->hedge] = buf;
+	if (!buf) {
+		atomic_dec(&io->copies_due);
+		return false;
+	}
+	/* Initialised before it is seen: cvs_note_late() reads it. */
+	smp_store_release(&io->bufs[c], buf);
 	if (cvs_buf_arm(io, buf, &io->any, true)) {
 		unlock_buffer(&buf->bh);
-		goto out;
+		return false;
 	}
-	cvs_submit_buf(io, io->hedge, true);
-	/* Hedges count blocks read twice; buffers, lower I/Os. */
+	cvs_submit_buf(io, c, true);
+	/* Hedges count blocks read again (a hedge's, a failover's copy). */
 	cvs_count(io->dev, CVS_HEDGES, io->nr_blocks);
 	cvs_count(io->dev, CVS_BUFFERS, 1);
-out:
-	cvs_io_put(io);		/* the hedge list's, or the failover's */
+	return true;
+}
+
+/*
+ * Task context (lock_buffer() may sleep): the read is late; add the
+ * copies now due (a hedge's, a failover's), each from a leg of its own.
+ * Only this work fills the slots the submitter left empty, one run at a
+ * time; queued again while it runs, it runs again.
+ */
+static void cvs_hedge_work(struct work_struct *work)
+{
+	struct cvs_io *io = container_of(work, struct cvs_io, hedge_work);
+
+	while (!cev_done(&io->any) &&
+	       cvs_copies(io) < atomic_read(&io->copies_due) &&
+	       cvs_add_copy(io, cvs_next_copy(io)))
+		;
+	cvs_io_put(io);		/* the hedge list's, or a failover's */
 }
 
 /*
@@ -1644,7 +1744,7 @@ static void cvs_hedge_timer_at(struct cvs_hedge_q *q, u64 at, u64 by)
 /*
  * The reads late by now go to the hedge work, in task context, each with
  * the reference it held on the list; the timer is started again for the
- * earliest of the others.  The list is not in deadline order (devices
+ * earliest window of the others.  The list is not in deadline order (devices
  * differ in hedge delay), and is as long as the reads in flight from
  * this CPU.
  */
@@ -1661,6 +1761,7 @@ static enum hrtimer_restart cvs_hedge_due(struct hrtimer *t)
 	list_for_each_entry_safe(io, tmp, &q->reads, hedge_node) {
 		if (io->hedge_at <= now) {
 			list_del_init(&io->hedge_node);
+			atomic_inc(&io->copies_due);	/* 2: see cvs_fail_over() */
 			queue_work(cvs_wq, &io->hedge_work);
 		} else {
 			next = min(next, io->hedge_at);
@@ -1693,14 +1794,27 @@ static void cvs_hedge_watch(struct cvs_io *io)
 }
 
 /*
- * When a read started at @start is late: after hedge_us if it is set,
- * and hedged then.  Else after the estimate, and hedged within a tick
- * more: an hrtimer interrupt runs every timer whose soft expiry has
- * passed, and the clock event is programmed for the hard one, so the
- * hedge timer expires with the tick.  Exact, a CPU with reads in flight
- * takes a timer interrupt of its own about once a hedge delay, late read
- * or not: in a guest, with the 1 ms estimate, those were a fortieth of
- * the reads' interrupts and doubled the p99 of reads one at a time.
+ * The slack of the hedge timer when the delay is the estimate.  Exact, a
+ * CPU with reads in flight takes a timer interrupt of its own about once
+ * a hedge delay, late read or not: in a guest reading a block at a time,
+ * with the 1 ms estimate, those took the reads' p99 from 39-47 us to
+ * 62-78.  With a tick's slack the timer expires with the tick: the clock
+ * event is programmed for the earliest hard expiry, which the tick's is,
+ * and its interrupt runs the timers whose soft expiry has passed.  With
+ * the tick stopped (an idle CPU), the timer expires at its hard expiry, a
+ * tick after the delay.  Not on PREEMPT_RT, where the timer expires in
+ * softirq context, which the tick raises only for a soft timer's hard
+ * expiry: there a slack would only make hedges later.
+ */
+static u64 cvs_hedge_slack(void)
+{
+	return IS_ENABLED(CONFIG_PREEMPT_RT) ? 0 : TICK_NSEC;
+}
+
+/*
+ * When a read started at @start is late, and when it is hedged at the
+ * latest: exactly after hedge_us if it is set; else after the estimate,
+ * within cvs_hedge_slack() more.
  */
 static void cvs_hedge_deadline(struct cvs_io *io, u64 start)
 {
@@ -1711,7 +1825,7 @@ static void cvs_hedge_deadline(struct cvs_io *io, u64 start)
 		io->hedge_by = io->hedge_at;
 	} else {
 		io->hedge_at = start + READ_ONCE(io->dev->hedge_ns);
-		io->hedge_by = io->hedge_at + TICK_NSEC;
+		io->hedge_by = io->hedge_at + cvs_hedge_slack();
 	}
 }
 
@@ -1721,7 +1835,6 @@ static void cvs_run(struct cvs_io *io)
 	struct cvs_dev *d = io->dev;
 	bool read = bio_op(io->bio) == REQ_OP_READ;
 	struct cev *parent = &io->all;
-	struct llist_node *done;
 	unsigned int c;
 
 	if (!read && io->nr_blocks && !io->direct)
@@ -1787,9 +1900,7 @@ static void cvs_run(struct cvs_io *io)
 		if (cev_done(&io->all))
 			cvs_io_stop_timers(io, cvs_io_put);
 	}
-	done = cvs_reap_take();
-	cvs_unpin_cpu();
-	cvs_reap_list(done);
+	cvs_unpin_cpu_reap();
 	/* A lower end, here or later, takes what its wake-up leaves. */
 	cvs_submit(io, read);
 	cvs_io_put(io);		/* the bio may be finished from here on */

@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: GPL-2.0
+# mirror, failover past a second late leg: a read that is late on two
+# legs goes to a third.  A mirror of a 50 ms leg (nullb1) and two 3 s
+# ones, with a 500 ms timeout: the read goes to a 3 s leg, fails over to
+# the other 3 s leg, and then to nullb1, which returns the right data
+# (before, it timed out once the second leg was late too).  Once not
+# hedged (hedge=N), once hedged 100 ms in, before the timeout: the hedge
+# is the second copy, the failover the third.  No read times out, and no
+# late leg is failed.
+. /tests/lib.inc
+P=/sys/module/cevstack/parameters
+timeout=$(cat $P/timeout_ms) hedge=$(cat $P/hedge) hedge_us=$(cat $P/hedge_us)
+trap 'echo "$timeout" >$P/timeout_ms; echo "$hedge" >$P/hedge
+	echo "$hedge_us" >$P/hedge_us
+	for n in cvfl0 cvfl1; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
+slow_nullb
+cfg_nullb cvslow2 3000000000 1
+data 4
+dd if=/tmp/data of=/tmp/want bs=16384 count=1 2>/dev/null
+
+# failover3 NAME: write 16 KiB through a new mirror, read its 4 blocks
+# back one at a time, O_DIRECT, with a 500 ms timeout.
+failover3() {
+	# The partition scan reads nullb1, the first of three legs alike so
+	# far (see stack_mirror_failover); the 3 s legs, not read yet, then
+	# look the faster, and the next read goes to one, hedged to the
+	# other.
+	mkstack "$1" mirror 0 /dev/nullb1 /dev/cvslow /dev/cvslow2
+	dd if=/tmp/want of="/dev/$1" bs=16384 count=1 oflag=direct 2>/dev/null ||
+		fail "$1: write"
+	echo 500 >$P/timeout_ms
+	for b in 0 1 2 3; do
+		dd if="/dev/$1" bs=4096 skip=$b count=1 iflag=direct \
+			2>/tmp/err >/tmp/got ||
+			fail "$1: read of block $b failed: $(cat /tmp/err)"
+		dd if=/tmp/want bs=4096 skip=$b count=1 2>/dev/null |
+			cmp -s - /tmp/got || fail "$1: block $b: other data"
+	done
+	echo "$timeout" >$P/timeout_ms
+	echo "$1: failovers $(counter "$1" failovers), hedges" \
+		"$(counter "$1" hedges), timeouts $(counter "$1" timeouts)," \
+		"leg1 $(counter "$1" leg1), leg2 $(counter "$1" leg2)"
+	# The late read fails over until a copy goes to nullb1: twice, or
+	# once where the hedge made the second copy; the reads after it go
+	# to nullb1.
+	[ "$(counter "$1" failovers)" -eq "$2" ] ||
+		fail "$1: $(counter "$1" failovers) failovers, not $2"
+	[ "$(counter "$1" timeouts)" -eq 0 ] || fail "$1: a read timed out"
+	[ "$(counter "$1" leg1)" = "cvslow ok" ] || fail "$1: a late leg was failed"
+	[ "$(counter "$1" leg2)" = "cvslow2 ok" ] || fail "$1: a late leg was failed"
+	echo "$1" >"$DELETE" || fail "delete $1"
+}
+echo N >$P/hedge
+failover3 cvfl0 2
+echo Y >$P/hedge
+echo 100000 >$P/hedge_us
+failover3 cvfl1 1
