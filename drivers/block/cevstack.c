@@ -1213,10 +1213,19 @@ static bool cvs_forget_latency(struct cvs_io *io)
 }
 
 /*
+ * A read's expected wait on leg @l: the reads pending there times the
+ * leg's recent latency (never taken as under 1 us, so that the pending
+ * count tells apart legs not yet measured).
+ */
+static u64 cvs_expected_wait(struct cvs_dev *d, int l)
+{
+	return (u64)(atomic_read(&d->pending[l]) + 1) *
+	       (READ_ONCE(d->lat_ns[l]) + NSEC_PER_USEC);
+}
+
+/*
  * The copy to read first, and the one to hedge to: the legs with the
- * least expected wait, the reads pending there times the leg's recent
- * latency (never taken as under 1 us, so that the pending count tells
- * apart legs not yet measured).  True if the read probes its first leg.
+ * least expected wait.  True if the read probes its first leg.
  */
 static bool cvs_choose(struct cvs_io *io)
 {
@@ -1227,9 +1236,7 @@ static bool cvs_choose(struct cvs_io *io)
 	io->first = 0;
 	io->hedge = 1;
 	for (c = 0; c < io->nr_bufs; c++) {
-		int l = io->legs[c];
-		u64 wait = (u64)(atomic_read(&d->pending[l]) + 1) *
-			   (READ_ONCE(d->lat_ns[l]) + NSEC_PER_USEC);
+		u64 wait = cvs_expected_wait(d, io->legs[c]);
 
 		if (wait < best) {
 			second = best;
@@ -1635,7 +1642,7 @@ static unsigned int cvs_copies(struct cvs_io *io)
 
 /*
  * The copy to add to a late read: the one it is hedged to, then the one
- * left with the least expected wait, as cvs_choose() reckons it, on a
+ * left with the least expected wait (cvs_expected_wait()), on a
  * leg not failed since the read started if there is one.
  */
 static unsigned int cvs_next_copy(struct cvs_io *io)
@@ -1649,11 +1656,9 @@ static unsigned int cvs_next_copy(struct cvs_io *io)
 		return next;
 	for (c = 0; c < io->nr_bufs; c++) {
 		int l = io->legs[c];
-		u64 wait = (u64)(atomic_read(&d->pending[l]) + 1) *
-			   (READ_ONCE(d->lat_ns[l]) + NSEC_PER_USEC);
+		u64 wait = test_bit(l, &failed) ? U64_MAX - 1 :
+			   cvs_expected_wait(d, l);
 
-		if (test_bit(l, &failed))
-			wait = U64_MAX - 1;
 		if (!io->bufs[c] && wait < best) {
 			best = wait;
 			next = c;
