@@ -43,12 +43,17 @@
  *
  * Memory pressure slows I/O down and never fails it: everything an I/O
  * allocates is first tried without waiting; if that fails, the I/O takes
- * its memory from the module's reserves (mempools and a bio_set with a
- * rescuer), one I/O at a time, so that the reserves, sized for the
- * largest I/O, always suffice for the one waiting on them.  That holds
- * because a cevstack device is never the lower device of another, and
- * only as long as the lower devices end their I/O: buffers whose read
- * timed out keep their memory until the lower read ends.
+ * its memory from its device's reserves (mempools and a bio_set with a
+ * rescuer), one I/O of the device at a time, so that the reserves, sized
+ * for the device's largest I/O, always suffice for the one waiting on
+ * them, as long as the lower devices end their I/O: buffers whose read
+ * timed out keep their memory until the lower read ends.  The reserves
+ * are a device's own, as each dm device has its own, and so are the
+ * workqueues that finish its bios, add its copies and restart its bios
+ * short of memory: a cevstack device over another, directly or through
+ * dm, md or loop, never waits for reserves, or a rescuer, that the
+ * other's I/O needs to end the I/O it waits for (the work of the one
+ * above may wait on the reserves of the one below, never the reverse).
  *
  * Lower buffers hold b_end_io pointers into this module and may outlive
  * their bio (a timed-out read): cvs_nr_bufs counts them, and the module's
@@ -166,6 +171,33 @@ struct cvs_stats {
 	u64 n[CVS_NR_STATS];
 };
 
+/*
+ * A device's reserves, each for its largest I/O (cvs_reserve_init()).
+ * Only the holder of @lock waits on the pools: the others allocate from
+ * the slab and the page allocator without waiting, and their frees fill
+ * the pools up again; so whatever the holder waits for is held by the
+ * device's I/O in flight.  Every I/O may wait on @bios, whose rescuer
+ * sees to that.  Bios that could not start without waiting, and the data
+ * of flushed writes, wait on @restart_wq, which nothing else uses: its
+ * work waits on the pools, which the work on @wq fills.  That work may
+ * wait on the reserves of a cevstack device below (a copy or a bio
+ * started again goes down from it), never on its own device's.
+ */
+struct cvs_reserve {
+	struct mutex lock;		/* the I/O that may wait on the pools */
+	mempool_t io_pool;		/* struct cvs_io */
+	mempool_t buf_pool;		/* struct cvs_buf */
+	mempool_t page_pool;		/* the pages of copies */
+	struct bio_set copy_bios;	/* copies' bios, for the holder */
+	struct bio_set bios;		/* clones and flushes, at submission */
+	struct workqueue_struct *wq;	/* finishing bios, adding copies */
+	struct workqueue_struct *restart_wq;
+	struct work_struct restart_work;
+	spinlock_t restart_lock;	/* the two lists */
+	struct bio_list restarts;	/* to start again as they are */
+	struct bio_list resubmits;	/* data to split and submit */
+};
+
 struct cvs_dev {
 	char name[CVS_NAME_LEN];
 	enum cvs_mode mode;
@@ -175,7 +207,8 @@ struct cvs_dev {
 	struct file *lower[CVS_MAX_LOWER];
 	unsigned long failed;	/* mirror legs left out, a bit each */
 	bool deleting;		/* under disk->open_mutex: no more opens */
-	atomic_t nr_bufs;	/* lower buffers alive: delete waits for 0 */
+	/* Buffers alive, I/Os of the reserves, restarts: delete waits for 0 */
+	atomic_t nr_bufs;
 	atomic_t pending[CVS_MAX_LOWER];	/* a mirror's lower I/O in flight */
 	atomic_t reading[CVS_MAX_LOWER];	/* ... of which reads */
 	/*
@@ -191,6 +224,7 @@ struct cvs_dev {
 	struct dentry *debugfs;
 	struct cvs_stats __percpu *stats;
 	struct list_head list;
+	struct cvs_reserve res;
 };
 
 /*
@@ -311,29 +345,12 @@ static DEFINE_MUTEX(cvs_lock);
 static LIST_HEAD(cvs_devs);
 static int cvs_major;
 static int cvs_next_minor;
-static struct workqueue_struct *cvs_wq;		/* finishing bios */
 static struct workqueue_struct *cvs_layer_wq;	/* the XOR layer's work */
-static struct workqueue_struct *cvs_restart_wq;	/* bios waiting for memory */
 static struct dentry *cvs_debugfs;
 
-/*
- * The reserves, each for the largest I/O: a buffer a leg, and for a keyed
- * mirror write a page a block of each.  Only the holder of
- * cvs_reserve_lock waits on them; everyone else takes from them without
- * waiting, and gives back what it took if it cannot have all it needs,
- * so whatever the holder waits for is held by I/O in flight.
- */
-#define CVS_MAX_PAGES	\
-	(DIV_ROUND_UP(CVS_MAX_BLOCKS * CVS_BLOCK_SIZE, PAGE_SIZE) * CVS_MAX_LOWER)
-static DEFINE_MUTEX(cvs_reserve_lock);
 static struct kmem_cache *cvs_io_cache;
 static struct kmem_cache *cvs_buf_cache;
-static mempool_t cvs_io_pool;		/* struct cvs_io */
-static mempool_t cvs_buf_pool;		/* struct cvs_buf */
-static mempool_t cvs_page_pool;		/* the pages of copies */
-static struct bio_set cvs_copy_reserve;	/* copies' bios, for the holder */
-static struct bio_set cvs_copy_bio_set;	/* copies' bios, for the others */
-static struct bio_set cvs_bio_set;	/* clones and flushes, at submission */
+static struct bio_set cvs_copy_bio_set;	/* copies' bios, but the holder's */
 
 static void cvs_count(struct cvs_dev *d, enum cvs_stat s, long n)
 {
@@ -358,12 +375,12 @@ static void cvs_xor(struct cvs_buf *b, u8 key)
 }
 
 /* A copy's pages go to their pool when it is short, and its bio back. */
-static void cvs_copy_free(struct bio *copy)
+static void cvs_copy_free(struct cvs_dev *d, struct bio *copy)
 {
 	unsigned short v;
 
 	for (v = 0; v < copy->bi_vcnt; v++)
-		mempool_free(copy->bi_io_vec[v].bv_page, &cvs_page_pool);
+		mempool_free(copy->bi_io_vec[v].bv_page, &d->res.page_pool);
 	bio_put(copy);
 }
 
@@ -375,14 +392,14 @@ static void cvs_buf_put(struct cvs_buf *b)
 		return;
 	/* Its I/O ended and every waiter is gone: the pool may hand it out. */
 	if (b->copy)
-		cvs_copy_free(b->copy);
-	mempool_free(b, &cvs_buf_pool);
+		cvs_copy_free(d, b->copy);
+	mempool_free(b, &d->res.buf_pool);
 	/* A delete of the device may go on from here: d is not touched again. */
 	atomic_dec_and_wake_up(&d->nr_bufs);
 	/*
 	 * The last thing a buffer does: cvs_exit() may go on from here.  What
 	 * is left is the return to the caller (cvs_end_io(), or
-	 * cvs_io_free() from a timer, the submitter or cvs_wq's work), the
+	 * cvs_io_free() from a timer, the submitter or the device's work), the
 	 * window every bio-based driver's end_io has.
 	 */
 	atomic_dec_and_wake_up(&cvs_nr_bufs);
@@ -506,9 +523,10 @@ static const struct lev_ops cvs_xor_ops = {
  * Private pages for a run of @size bytes, in the bio that will read or
  * write them; false if they are not there without waiting, unless
  * @reserved.  What was added is freed with the buffer.  The bio comes
- * from a set of its own for the holder of cvs_reserve_lock: the others'
- * would take from its pool without waiting (mempool_alloc() does), and
- * keep what they took as long as a lower read that timed out is stuck.
+ * from a set of the device's own for the holder of its reserve lock: the
+ * others' would take from its pool without waiting (mempool_alloc()
+ * does), and keep what they took as long as a lower read that timed out
+ * is stuck.
  */
 static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 			     bool reserved)
@@ -517,7 +535,7 @@ static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 	struct page *page;
 
 	b->copy = bio_alloc_bioset(b->bh.b_bdev, DIV_ROUND_UP(size, PAGE_SIZE),
-				   0, gfp, reserved ? &cvs_copy_reserve :
+				   0, gfp, reserved ? &b->dev->res.copy_bios :
 							&cvs_copy_bio_set);
 	if (!b->copy)
 		return false;
@@ -525,7 +543,7 @@ static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 		unsigned int len = min_t(unsigned int, size, PAGE_SIZE);
 
 		if (reserved)
-			page = mempool_alloc(&cvs_page_pool, gfp);
+			page = mempool_alloc(&b->dev->res.page_pool, gfp);
 		else
 			page = alloc_page(gfp);
 		if (!page)
@@ -552,12 +570,12 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 	struct cvs_buf *b;
 
 	/*
-	 * Only the holder of cvs_reserve_lock waits on the pools.  A buffer
+	 * Only the holder of the reserve lock waits on the pools.  A buffer
 	 * made outside goes to the pool when it is freed, if the pool is
 	 * short of one.
 	 */
 	if (reserved)
-		b = mempool_alloc(&cvs_buf_pool, GFP_NOIO);
+		b = mempool_alloc(&d->res.buf_pool, GFP_NOIO);
 	else
 		b = kmem_cache_alloc(cvs_buf_cache, GFP_NOWAIT | __GFP_NOWARN);
 	if (!b)
@@ -765,25 +783,29 @@ static void cvs_copy(struct cvs_io *io, bool to_bio)
 
 /*
  * The io goes back first: the last buffer put may let a delete free the
- * device, and cvs_exit() destroy the io's cache.  io->dev is gone then.
+ * device, and cvs_exit() destroy the io's cache.  io->dev is gone then,
+ * but for an io of the reserves, which holds the device as a buffer does.
  */
 static void cvs_io_free(struct cvs_io *io)
 {
 	struct cvs_buf *bufs[CVS_MAX_LOWER];
 	unsigned int i, nr_bufs = io->nr_bufs;
+	struct cvs_dev *d = io->dev;
 	bool pooled = io->pooled;
 
 	memcpy(bufs, io->bufs, sizeof(bufs));
 	if (pooled)
-		mempool_free(io, &cvs_io_pool);
+		mempool_free(io, &d->res.io_pool);
 	else
 		kmem_cache_free(cvs_io_cache, io);
 	for (i = 0; i < nr_bufs; i++)
 		if (bufs[i])
 			cvs_buf_put(bufs[i]);
+	if (!pooled)
+		return;
 	/* The reserves' own I/O: the pools stay until it is back. */
-	if (pooled)
-		atomic_dec_and_wake_up(&cvs_nr_bufs);	/* cvs_exit() may go on */
+	atomic_dec_and_wake_up(&d->nr_bufs);	/* a delete may go on */
+	atomic_dec_and_wake_up(&cvs_nr_bufs);	/* cvs_exit() may go on */
 }
 
 /*
@@ -948,16 +970,16 @@ static void cvs_io_put(struct cvs_io *io)
 	if (!atomic_dec_and_test(&io->pending))
 		return;
 	if (cvs_io_needs_task(io))
-		queue_work(cvs_wq, &io->work);
+		queue_work(io->dev->res.wq, &io->work);
 	else
 		cvs_io_finish(io);
 }
 
-/* A reference put under a lock: the last one finishes on cvs_wq. */
+/* A reference put under a lock: the last one finishes on the device's wq. */
 static void cvs_io_put_locked(struct cvs_io *io)
 {
 	if (atomic_dec_and_test(&io->pending))
-		queue_work(cvs_wq, &io->work);
+		queue_work(io->dev->res.wq, &io->work);
 }
 
 /*
@@ -1051,7 +1073,7 @@ static void cvs_reap(void)
  * layer, that is the lower buffer's end (cvs_end_io()), the timeout timer
  * or the arm in cvs_run(), each of which reaps when the wake-up has
  * returned, on this CPU; a layer completes it later from its work, and
- * the bio is finished on cvs_wq.
+ * the bio is finished on the device's workqueue.
  */
 static int cvs_io_done(struct wait_queue_entry *wait, unsigned int mode,
 		       int flags, void *key)
@@ -1127,7 +1149,7 @@ static bool cvs_fail_over(struct cvs_io *io)
 	 * calling the function.  One reference is dropped for both runs;
 	 * never the last, the timer holds its own.
 	 */
-	if (!queue_work(cvs_wq, &io->hedge_work))
+	if (!queue_work(io->dev->res.wq, &io->hedge_work))
 		cvs_io_put(io);
 	return true;
 }
@@ -1279,17 +1301,18 @@ static bool cvs_may_hedge(struct cvs_io *io)
 	return io->hedged && !cvs_reads_at_once(io, io->hedge);
 }
 
-static struct cvs_io *cvs_io_get(bool pooled, gfp_t gfp)
+static struct cvs_io *cvs_io_get(struct cvs_dev *d, bool pooled, gfp_t gfp)
 {
 	struct cvs_io *io;
 
 	if (!pooled)
 		return kmem_cache_zalloc(cvs_io_cache, gfp);
-	io = mempool_alloc(&cvs_io_pool, gfp);
+	io = mempool_alloc(&d->res.io_pool, gfp);
 	if (io) {
 		memset(io, 0, sizeof(*io));
 		io->pooled = true;
-		atomic_inc(&cvs_nr_bufs);	/* see cvs_io_free() */
+		atomic_inc(&d->nr_bufs);	/* see cvs_io_free() */
+		atomic_inc(&cvs_nr_bufs);
 	}
 	return io;
 }
@@ -1335,15 +1358,32 @@ static bool cvs_goes_direct(struct cvs_io *io, bool read)
  * the data then follows from cvs_io_finish().
  *
  * NULL if the memory is not there without waiting, unless @reserved: then
- * it comes from the reserves, under cvs_reserve_lock, and cannot fail.
+ * it comes from the device's reserves, under their lock, and cannot fail.
  * ERR_PTR(-EIO) if no leg is left.
  */
+static void cvs_lower_end_io(struct bio *bio);
+
+/*
+ * How long a read may take: timeout_ms, but for a read of a cevstack
+ * device above, whose own timer, started before this one, runs for the
+ * same time.  Were this one to run too, the read would end here first, if
+ * its timer expired first, in an error that fails its leg up there: the
+ * leg is late, not faulty.  (Through dm or md in between, both timers
+ * run, and a read timed out below still fails the leg above.)
+ */
+static unsigned int cvs_read_timeout(struct bio *bio)
+{
+	if (bio->bi_end_io == cvs_lower_end_io)
+		return 0;
+	return READ_ONCE(timeout_ms);
+}
+
 static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 				   bool reserved)
 {
 	bool read = bio_op(bio) == REQ_OP_READ;
 	bool flush = !read && (bio->bi_opf & REQ_PREFLUSH);
-	unsigned int timeout = read ? READ_ONCE(timeout_ms) : 0;
+	unsigned int timeout = read ? cvs_read_timeout(bio) : 0;
 	gfp_t gfp = reserved ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
 	unsigned int nr_legs, c;
 	u8 legs[CVS_MAX_LOWER];
@@ -1352,7 +1392,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	nr_legs = cvs_pick_legs(d, legs);
 	if (!nr_legs)			/* every leg of the mirror failed */
 		return ERR_PTR(-EIO);
-	io = cvs_io_get(reserved, gfp);
+	io = cvs_io_get(d, reserved, gfp);
 	if (!io)
 		return NULL;
 	io->dev = d;
@@ -1445,7 +1485,7 @@ static void cvs_lower_end_io(struct bio *bio)
 	struct buffer_head *bh = bio->bi_private;
 	int uptodate = !bio->bi_status;
 
-	bio_put(bio);		/* first: the buffer's end may free the module */
+	bio_put(bio);	/* first: the buffer's end may free the device, the module */
 	bh->b_end_io(bh, uptodate);
 }
 
@@ -1511,9 +1551,9 @@ static unsigned short cvs_gather(struct cvs_io *io, unsigned int c,
  * trimmed to its chunk on the leg); a flush; a discard of the buffer's
  * range; a stripe's pieces on its leg gathered from the upper bio's
  * pages; or the copy's own, which the buffer keeps past its end, for its
- * pages.  All but the last from cvs_bio_set, whose rescuer lets them wait
- * for memory even here, in the upper bio's ->submit_bio() with the lower
- * bios not yet sent down.  The pieces gathered are no more than
+ * pages.  All but the last from the device's bio_set, whose rescuer lets
+ * them wait for memory even here, in the upper bio's ->submit_bio() with
+ * the lower bios not yet sent down.  The pieces gathered are no more than
  * BIO_MAX_VECS (cvs_goes_direct()).
  */
 static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
@@ -1525,7 +1565,7 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 
 	if (cvs_clones(io)) {
 		bio = bio_alloc_clone(bh->b_bdev, io->bio, GFP_NOIO,
-				      &cvs_bio_set);
+				      &io->dev->res.bios);
 		if (!bio)
 			return NULL;
 		if (io->dev->mode == CVS_STRIPE)
@@ -1537,17 +1577,17 @@ static struct bio *cvs_lower_bio(struct cvs_io *io, unsigned int c,
 	if (!io->nr_blocks) {
 		bio = bio_alloc_bioset(bh->b_bdev, 0,
 				       REQ_OP_WRITE | REQ_PREFLUSH | REQ_SYNC,
-				       GFP_NOIO, &cvs_bio_set);
+				       GFP_NOIO, &io->dev->res.bios);
 	} else if (io->discard) {	/* the buffer's range on its leg */
 		bio = bio_alloc_bioset(bh->b_bdev, 0, opf, GFP_NOIO,
-				       &cvs_bio_set);
+				       &io->dev->res.bios);
 		bio->bi_iter.bi_sector = bh->b_blocknr * CVS_SECTORS_PER_BLOCK;
 		bio->bi_iter.bi_size = bh->b_size;
 	} else {
 		if (io->direct) {
 			bio = bio_alloc_bioset(bh->b_bdev,
 					       cvs_gather(io, c, NULL), opf,
-					       GFP_NOIO, &cvs_bio_set);
+					       GFP_NOIO, &io->dev->res.bios);
 			cvs_gather(io, c, bio);
 		} else {
 			bio = b->copy;
@@ -1767,7 +1807,7 @@ static enum hrtimer_restart cvs_hedge_due(struct hrtimer *t)
 		if (io->hedge_at <= now) {
 			list_del_init(&io->hedge_node);
 			atomic_inc(&io->copies_due);	/* 2: see cvs_fail_over() */
-			queue_work(cvs_wq, &io->hedge_work);
+			queue_work(io->dev->res.wq, &io->hedge_work);
 		} else {
 			next = min(next, io->hedge_at);
 			next_by = min(next_by, io->hedge_by);
@@ -1921,9 +1961,9 @@ static struct cvs_io *cvs_io_alloc_reserved(struct cvs_dev *d,
 	struct cvs_io *io;
 
 	cvs_count(d, CVS_RESERVED, 1);
-	mutex_lock(&cvs_reserve_lock);
+	mutex_lock(&d->res.lock);
 	io = cvs_io_alloc(d, bio, true);
-	mutex_unlock(&cvs_reserve_lock);
+	mutex_unlock(&d->res.lock);
 	return io;
 }
 
@@ -1942,28 +1982,27 @@ static void cvs_start(struct cvs_dev *d, struct bio *bio)
 
 /*
  * Bios to start again whose I/O could not get memory without waiting on
- * cvs_wq, and flushed bios whose data is to be submitted again (which may
- * wait for memory in cvs_submit_bio()): waiting on cvs_wq could hold up
- * the I/O that would give the memory back.
+ * the device's wq, and flushed bios whose data is to be submitted again
+ * (which may wait for memory in cvs_submit_bio()), on its restart_wq:
+ * waiting on the wq could hold up the I/O that would give the memory
+ * back.  The device stays until the work returns: cvs_reserve_exit()
+ * destroys the workqueue first.
  */
-static DEFINE_SPINLOCK(cvs_restart_lock);
-static struct bio_list cvs_restarts;	/* to start again as they are */
-static struct bio_list cvs_resubmits;	/* data to split and submit */
-
 static void cvs_restart_work(struct work_struct *work)
 {
-	struct cvs_dev *d;
+	struct cvs_dev *d = container_of(work, struct cvs_dev,
+					 res.restart_work);
 	struct bio *bio;
 	bool start;
 
 	for (;;) {
-		spin_lock(&cvs_restart_lock);
-		start = !bio_list_empty(&cvs_restarts);
-		bio = bio_list_pop(start ? &cvs_restarts : &cvs_resubmits);
-		spin_unlock(&cvs_restart_lock);
+		spin_lock(&d->res.restart_lock);
+		start = !bio_list_empty(&d->res.restarts);
+		bio = bio_list_pop(start ? &d->res.restarts :
+				   &d->res.resubmits);
+		spin_unlock(&d->res.restart_lock);
 		if (!bio)
 			return;
-		d = bio->bi_bdev->bd_disk->private_data;
 		if (start)
 			cvs_start(d, bio);
 		else
@@ -1973,10 +2012,8 @@ static void cvs_restart_work(struct work_struct *work)
 	}
 }
 
-static DECLARE_WORK(cvs_restart_worker, cvs_restart_work);
-
 /*
- * Start the bio again, its I/O done, on cvs_wq: its memory goes back
+ * Start the bio again, its I/O done, on the device's wq: its memory goes back
  * first, for the new I/O may need it.  A buffer's count keeps the device
  * from a delete until the bio has been started again.
  */
@@ -1989,10 +2026,15 @@ static void cvs_restart(struct cvs_io *io)
 	cvs_io_free(io);
 	io = cvs_io_alloc(d, bio, false);
 	if (!io) {
-		spin_lock(&cvs_restart_lock);
-		bio_list_add(&cvs_restarts, bio);
-		spin_unlock(&cvs_restart_lock);
-		queue_work(cvs_restart_wq, &cvs_restart_worker);
+		/*
+		 * Queued under the lock the work pops under: once it is
+		 * dropped, the work may start the bio, drop the hold, and a
+		 * delete free the device.
+		 */
+		spin_lock(&d->res.restart_lock);
+		bio_list_add(&d->res.restarts, bio);
+		queue_work(d->res.restart_wq, &d->res.restart_work);
+		spin_unlock(&d->res.restart_lock);
 		return;
 	}
 	if (IS_ERR(io))
@@ -2004,21 +2046,22 @@ static void cvs_restart(struct cvs_io *io)
 
 /*
  * Every leg is flushed: the data goes down again, without the flush, and
- * is split to the queue's limits like any bio; from cvs_restart_wq, as it
+ * is split to the queue's limits like any bio; from the restart_wq, as it
  * may wait for memory.  A buffer's count keeps the device from a delete
  * until the bio is in.
  */
 static void cvs_resubmit(struct cvs_io *io)
 {
+	struct cvs_dev *d = io->dev;
 	struct bio *bio = io->bio;
 
-	atomic_inc(&io->dev->nr_bufs);
+	atomic_inc(&d->nr_bufs);
 	cvs_io_free(io);
 	bio->bi_opf &= ~REQ_PREFLUSH;
-	spin_lock(&cvs_restart_lock);
-	bio_list_add(&cvs_resubmits, bio);
-	spin_unlock(&cvs_restart_lock);
-	queue_work(cvs_restart_wq, &cvs_restart_worker);
+	spin_lock(&d->res.restart_lock);	/* see cvs_restart() */
+	bio_list_add(&d->res.resubmits, bio);
+	queue_work(d->res.restart_wq, &d->res.restart_work);
+	spin_unlock(&d->res.restart_lock);
 }
 
 static void cvs_submit_bio(struct bio *bio)
@@ -2097,10 +2140,80 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(cvs_stats);
 
+/*
+ * The pages of copies the largest I/O takes: a mirror's, a keyed write's
+ * or a read of every leg at once, a copy of the bio on each leg; a
+ * stripe's, the bio's blocks over its buffers, each buffer's rounded up
+ * to a page.
+ */
+static unsigned int cvs_reserve_pages(struct cvs_dev *d)
+{
+	unsigned int bio_pages = DIV_ROUND_UP(CVS_MAX_BLOCKS * CVS_BLOCK_SIZE,
+					      PAGE_SIZE);
+
+	if (d->mode == CVS_MIRROR)
+		return bio_pages * d->nr_lower;
+	return bio_pages + d->nr_lower - 1;
+}
+
+/*
+ * The reserves of a device, sized for its largest I/O (cvs_io_alloc()):
+ * one io, a buffer and a copy's bio a leg, cvs_reserve_pages(); and its
+ * workqueues.
+ */
+static int cvs_reserve_init(struct cvs_dev *d)
+{
+	struct cvs_reserve *res = &d->res;
+	int nr_lower = d->nr_lower;
+
+	mutex_init(&res->lock);
+	spin_lock_init(&res->restart_lock);
+	bio_list_init(&res->restarts);
+	bio_list_init(&res->resubmits);
+	INIT_WORK(&res->restart_work, cvs_restart_work);
+	if (mempool_init_slab_pool(&res->io_pool, 1, cvs_io_cache) ||
+	    mempool_init_slab_pool(&res->buf_pool, nr_lower, cvs_buf_cache) ||
+	    mempool_init_page_pool(&res->page_pool, cvs_reserve_pages(d), 0) ||
+	    /*
+	     * No rescuer for copies: they are allocated before any bio of
+	     * their I/O is submitted, and the bios of earlier I/O have gone
+	     * down by then (__submit_bio_noacct() sends lower bios first).
+	     */
+	    bioset_init(&res->copy_bios, nr_lower, 0, BIOSET_NEED_BVECS) ||
+	    bioset_init(&res->bios, BIO_POOL_SIZE, 0,
+			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER))
+		return -ENOMEM;
+	res->wq = alloc_workqueue("cevstack/%s", WQ_MEM_RECLAIM, 0, d->name);
+	res->restart_wq = alloc_workqueue("cevstack_mem/%s", WQ_MEM_RECLAIM, 0,
+					  d->name);
+	return res->wq && res->restart_wq ? 0 : -ENOMEM;
+}
+
+/*
+ * Safe on reserves set up in part, or not at all (zeroed).  With no
+ * buffer of the device left, no I/O of it is left to queue work: what
+ * the workqueues still run is the end of work that dropped its hold.
+ */
+static void cvs_reserve_exit(struct cvs_reserve *res)
+{
+	if (res->wq)
+		destroy_workqueue(res->wq);
+	if (res->restart_wq)
+		destroy_workqueue(res->restart_wq);
+	bioset_exit(&res->bios);
+	bioset_exit(&res->copy_bios);
+	mempool_exit(&res->page_pool);
+	mempool_exit(&res->buf_pool);
+	mempool_exit(&res->io_pool);
+	mutex_destroy(&res->lock);
+}
+
 static void cvs_dev_free(struct cvs_dev *d)
 {
-	if (d)
-		free_percpu(d->stats);
+	if (!d)
+		return;
+	cvs_reserve_exit(&d->res);
+	free_percpu(d->stats);
 	kfree(d);
 }
 
@@ -2379,16 +2492,16 @@ static int cvs_parse(struct cvs_dev *d, char **argv, int argc)
 }
 
 /*
- * A lower device must take 4 KiB blocks anywhere, and not be a cevstack
- * device itself: the devices share the reserves, and one waiting on them
- * in ->submit_bio() would hold the very bios that give them back.
+ * A lower device must take 4 KiB blocks anywhere.  It may be a cevstack
+ * device (a mirror of stripes, say): each device has reserves and
+ * workqueues of its own, and a lower device ends a bio, and with it the
+ * buffer of the device above, holding no lock: from its reaping, once
+ * it has taken its CPU's list and let the CPU go, from its work, its
+ * timer's last reference, or its ->submit_bio().  Each level nests one
+ * completion in the one below, as stacked dm devices do.
  */
 static bool cvs_lower_ok(struct block_device *bdev, const char *path)
 {
-	if (bdev->bd_disk->fops == &cvs_fops) {
-		pr_err("cevstack: create: %s is a cevstack device\n", path);
-		return false;
-	}
 	if (bdev_logical_block_size(bdev) > CVS_BLOCK_SIZE ||
 	    bdev_is_zoned(bdev)) {
 		pr_err("cevstack: create: %s is zoned or has blocks over 4 KiB\n",
@@ -2455,7 +2568,9 @@ static int cvs_create(const char *val)
 		err = -EINVAL;
 		goto unlock;
 	}
-	err = cvs_add_disk(d);
+	err = cvs_reserve_init(d);
+	if (!err)
+		err = cvs_add_disk(d);
 	if (err) {
 		cvs_put_lower(d);
 		goto unlock;
@@ -2485,7 +2600,7 @@ static int cvs_create_set(const char *val, const struct kernel_param *kp)
 
 	if (!try_module_get(THIS_MODULE))
 		return -ENODEV;
-	err = cvs_wq ? cvs_create(val) : -EAGAIN;
+	err = cvs_layer_wq ? cvs_create(val) : -EAGAIN;
 	module_put(THIS_MODULE);
 	return err;
 }
@@ -2528,7 +2643,7 @@ static int cvs_delete_set(const char *val, const struct kernel_param *kp)
 	if (!try_module_get(THIS_MODULE))
 		return -ENODEV;
 	mutex_lock(&cvs_lock);
-	d = cvs_wq ? cvs_unlist(name) : ERR_PTR(-EAGAIN);
+	d = cvs_layer_wq ? cvs_unlist(name) : ERR_PTR(-EAGAIN);
 	mutex_unlock(&cvs_lock);
 	if (!IS_ERR(d)) {
 		pr_info("cevstack: %s: deleted\n", d->name);
@@ -2546,19 +2661,10 @@ MODULE_PARM_DESC(delete, "delete a device nobody has open: \"NAME\"");
 
 static void cvs_free_resources(void)
 {
-	if (cvs_wq)
-		destroy_workqueue(cvs_wq);
-	if (cvs_restart_wq)
-		destroy_workqueue(cvs_restart_wq);
 	if (cvs_layer_wq)
 		destroy_workqueue(cvs_layer_wq);
-	cvs_wq = NULL;
-	bioset_exit(&cvs_bio_set);
+	cvs_layer_wq = NULL;
 	bioset_exit(&cvs_copy_bio_set);
-	bioset_exit(&cvs_copy_reserve);
-	mempool_exit(&cvs_page_pool);
-	mempool_exit(&cvs_buf_pool);
-	mempool_exit(&cvs_io_pool);
 	kmem_cache_destroy(cvs_buf_cache);
 	kmem_cache_destroy(cvs_io_cache);
 }
@@ -2568,27 +2674,12 @@ static int cvs_alloc_resources(void)
 	cvs_io_cache = KMEM_CACHE(cvs_io, 0);
 	cvs_buf_cache = KMEM_CACHE(cvs_buf, 0);
 	if (!cvs_io_cache || !cvs_buf_cache ||
-	    mempool_init_slab_pool(&cvs_io_pool, 1, cvs_io_cache) ||
-	    mempool_init_slab_pool(&cvs_buf_pool, CVS_MAX_LOWER, cvs_buf_cache) ||
-	    mempool_init_page_pool(&cvs_page_pool, CVS_MAX_PAGES, 0) ||
-	    /*
-	     * No rescuer for copies: they are allocated before any bio of
-	     * their I/O is submitted, and the bios of earlier I/O have gone
-	     * down by then (__submit_bio_noacct() sends lower bios first).
-	     */
-	    bioset_init(&cvs_copy_reserve, CVS_MAX_LOWER, 0,
-			BIOSET_NEED_BVECS) ||
-	    bioset_init(&cvs_copy_bio_set, 0, 0, BIOSET_NEED_BVECS) ||
-	    bioset_init(&cvs_bio_set, BIO_POOL_SIZE, 0,
-			BIOSET_NEED_BVECS | BIOSET_NEED_RESCUER))
+	    bioset_init(&cvs_copy_bio_set, 0, 0, BIOSET_NEED_BVECS))
 		goto fail;
+	/* Last: create and delete take a cvs_layer_wq as the module ready. */
 	cvs_layer_wq = alloc_workqueue("cevstack_layer",
 				       WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
-	cvs_restart_wq = alloc_workqueue("cevstack_restart", WQ_MEM_RECLAIM, 0);
-	/* Last: create and delete take a cvs_wq as the module being ready. */
-	if (cvs_layer_wq && cvs_restart_wq)
-		cvs_wq = alloc_workqueue("cevstack", WQ_MEM_RECLAIM, 0);
-	if (cvs_wq)
+	if (cvs_layer_wq)
 		return 0;
 fail:
 	cvs_free_resources();
@@ -2643,17 +2734,22 @@ static int __init cvs_init(void)
 }
 
 /*
- * No device is open, but bios may still be finishing on cvs_wq and the
- * lower reads of timed-out bios may still be in flight, their b_end_io in
- * this module: take the disks away so that no bio comes in, wait for
- * every buffer to end and be freed, drain the work that still refers to
- * the devices, and only then free the devices.  A lower device that never
- * ends a read keeps rmmod waiting, as it keeps the bio's owner waiting.
+ * No device is open, but bios may still be finishing on their devices'
+ * workqueues and the lower reads of timed-out bios may still be in
+ * flight, their b_end_io in this module: take the disks away so that no
+ * bio comes in, wait for every buffer to end and be freed, drain the work
+ * that still refers to the devices, and only then free the devices.  A
+ * lower device that never ends a read keeps rmmod waiting, as it keeps
+ * the bio's owner waiting.
  */
 static void __exit cvs_exit(void)
 {
 	struct cvs_dev *d, *tmp;
 
+	/*
+	 * In any order: a device over another holds the module, so there is
+	 * none now.
+	 */
 	list_for_each_entry_safe(d, tmp, &cvs_devs, list) {
 		list_del(&d->list);
 		cvs_remove(d);

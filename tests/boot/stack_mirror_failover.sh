@@ -18,7 +18,7 @@ data 4
 dd if=/tmp/data of=/tmp/want bs=16384 count=1 2>/dev/null
 
 # failover NAME: write 16 KiB through a new mirror, read its 4 blocks
-# back one at a time, O_DIRECT, with a 500 ms timeout.
+# back one at a time with a 500 ms timeout (read_late).
 failover() {
 	# The partition scan reads nullb1, the first of two legs alike so
 	# far; the 3 s leg, not read yet, then looks the faster (its
@@ -27,17 +27,7 @@ failover() {
 	# 3 s leg would learn its latency first and the test would fail for
 	# want of a failover, not pass.
 	mkstack "$1" mirror 0 /dev/nullb1 /dev/cvslow
-	dd if=/tmp/want of="/dev/$1" bs=16384 count=1 oflag=direct 2>/dev/null ||
-		fail "$1: write"
-	echo 500 >$P/timeout_ms
-	for b in 0 1 2 3; do
-		dd if="/dev/$1" bs=4096 skip=$b count=1 iflag=direct \
-			2>/tmp/err >/tmp/got ||
-			fail "$1: read of block $b failed: $(cat /tmp/err)"
-		dd if=/tmp/want bs=4096 skip=$b count=1 2>/dev/null |
-			cmp -s - /tmp/got || fail "$1: block $b: other data"
-	done
-	echo "$timeout" >$P/timeout_ms
+	read_late "$1"
 	echo "$1: failovers $(counter "$1" failovers), timeouts" \
 		"$(counter "$1" timeouts), leg1 $(counter "$1" leg1)"
 	[ "$(counter "$1" failovers)" -ge 1 ] || fail "$1: no failover counted"

@@ -19,24 +19,14 @@ data 4
 dd if=/tmp/data of=/tmp/want bs=16384 count=1 2>/dev/null
 
 # failover3 NAME: write 16 KiB through a new mirror, read its 4 blocks
-# back one at a time, O_DIRECT, with a 500 ms timeout.
+# back one at a time with a 500 ms timeout (read_late).
 failover3() {
 	# The partition scan reads nullb1, the first of three legs alike so
 	# far (see stack_mirror_failover); the 3 s legs, not read yet, then
 	# look the faster, and the next read goes to one, hedged to the
 	# other.
 	mkstack "$1" mirror 0 /dev/nullb1 /dev/cvslow /dev/cvslow2
-	dd if=/tmp/want of="/dev/$1" bs=16384 count=1 oflag=direct 2>/dev/null ||
-		fail "$1: write"
-	echo 500 >$P/timeout_ms
-	for b in 0 1 2 3; do
-		dd if="/dev/$1" bs=4096 skip=$b count=1 iflag=direct \
-			2>/tmp/err >/tmp/got ||
-			fail "$1: read of block $b failed: $(cat /tmp/err)"
-		dd if=/tmp/want bs=4096 skip=$b count=1 2>/dev/null |
-			cmp -s - /tmp/got || fail "$1: block $b: other data"
-	done
-	echo "$timeout" >$P/timeout_ms
+	read_late "$1"
 	echo "$1: failovers $(counter "$1" failovers), hedges" \
 		"$(counter "$1" hedges), timeouts $(counter "$1" timeouts)," \
 		"leg1 $(counter "$1" leg1), leg2 $(counter "$1" leg2)"
