@@ -453,7 +453,10 @@ class Report:
               'the runs.  brd completes inside '
               'submit; nullb is a memory-backed null_blk with one queue, '
               'whose completions ksoftirqd runs.  Peers: dm-linear, dm\'s striped target with '
-              '4 KiB chunks (stripe2-64k: 64 KiB, both), md raid1.  '
+              '4 KiB chunks (stripe2-64k: 64 KiB, both), md raid1; '
+              'raid10: a cevstack mirror of two cevstack stripes (4 KiB '
+              'chunks) over four legs against md raid10 (near 2, 4 KiB '
+              'chunks).  '
               'Workloads: 4 KiB random reads and '
               'writes, psync, one at a time; 4 KiB random reads, libaio, '
               '4 jobs x 32 deep; 128 KiB sequential reads, libaio, 8 deep.  '
@@ -466,7 +469,7 @@ class Report:
         print('|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|')
         keys = sorted({(lo, mo) for (lo, mo, _, _) in self.stack})
         for lower, mode in keys:
-            peer = 'md' if mode == 'mirror' else 'dm'
+            peer = 'md' if mode in ('mirror', 'raid10') else 'dm'
             # A mirror twice: hedged (the default), and with hedge=N.
             for drv, suffix in (('cevstack', ''), ('cevstack-nohedge',
                                                    '-nohedge')):

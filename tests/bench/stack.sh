@@ -7,6 +7,9 @@
 #                 (cevstack's default), and 2 legs with 64 KiB chunks
 #   mirror        vs md raid1 (no bitmap, --assume-clean), cevstack
 #                 hedged (its default) and with hedge=N
+#   raid10        a cevstack mirror of two cevstack stripes (4 KiB
+#                 chunks) over four legs vs md raid10 (near 2, 4 KiB
+#                 chunks), hedged and with hedge=N
 # over brd ramdisks, and over memory-backed null_blks with softirq
 # completions; four fio workloads each, twice.  Then hedged reads, 4 KiB at
 # random, one at a time: a mirror with a 2 ms leg (null_blk), one with a
@@ -61,6 +64,13 @@ up() {
 	shift 2
 	n=$#
 	case $drv:$mode in
+	cevstack*:raid10)
+		[ $drv = cevstack ] && echo Y >$SHEDGE || echo N >$SHEDGE
+		echo "bxa stripe 0 $1 $2" >$SCREATE &&
+			echo "bxb stripe 0 $3 $4" >$SCREATE &&
+			echo "bx mirror 0 /dev/bxa /dev/bxb" >$SCREATE ||
+			{ err "create raid10 over $*"; return 1; }
+		echo /dev/bx ;;
 	cevstack*:*)
 		[ $drv = cevstack ] && echo Y >$SHEDGE || echo N >$SHEDGE
 		echo "bx $mode 0 $*" >$SCREATE || { err "create $mode over $*"; return 1; }
@@ -72,9 +82,11 @@ up() {
 		t="0 $((LEG_SECTORS * n)) striped $n $((chunk * 2))"
 		for l in "$@"; do t="$t $l 0"; done
 		dm_dev bx "$t" ;;
-	md:mirror)
+	md:mirror|md:raid10)
 		md_legs="$*"
-		mdadm --create /dev/md0 --run --quiet --level=1 --raid-devices=$n \
+		level="--level=1"
+		[ $mode = raid10 ] && level="--level=10 --layout=n2 --chunk=4"
+		mdadm --create /dev/md0 --run --quiet $level --raid-devices=$n \
 			--assume-clean --bitmap=none --metadata=1.2 "$@" \
 			>/tmp/md.err 2>&1 || { err "mdadm: $(cat /tmp/md.err)"; return 1; }
 		echo /dev/md0 ;;
@@ -83,7 +95,12 @@ up() {
 
 down() {
 	case $1 in
-	cevstack*) echo bx >$SDELETE || err "delete bx"; echo Y >$SHEDGE ;;
+	cevstack*)
+		echo bx >$SDELETE || err "delete bx"
+		for n in bxa bxb; do
+			[ -b /dev/$n ] && { echo $n >$SDELETE || err "delete $n"; }
+		done
+		echo Y >$SHEDGE ;;
 	dm) dmsetup remove bx --noudevsync || err "dmsetup remove bx" ;;
 	md)
 		mdadm --stop /dev/md0 >/dev/null 2>&1 || err "mdadm --stop"
@@ -128,7 +145,7 @@ compare() {
 	lower=$1 mode=$2 peer=$3
 	shift 3
 	drivers="cevstack $peer"
-	[ "$mode" = mirror ] && drivers="cevstack cevstack-nohedge $peer"
+	case $mode in mirror|raid10) drivers="cevstack cevstack-nohedge $peer" ;; esac
 	reverse=
 	for drv in $drivers; do reverse="$drv $reverse"; done
 	runtime=$(((io + 1) / 2))
@@ -194,6 +211,7 @@ stack_bench() {
 		compare $lower stripe dm "$@"
 		compare $lower stripe:64 dm "$1" "$2"
 		compare $lower mirror md "$1" "$2"
+		compare $lower raid10 md "$@"
 	done
 	hedge healthy /dev/ram4 /dev/ram5
 	hedge slow_leg /dev/ram6 /dev/nullb0
