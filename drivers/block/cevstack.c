@@ -1347,20 +1347,6 @@ static bool cvs_goes_direct(struct cvs_io *io, bool read)
 		bio_segments(io->bio) + io->nr_blocks <= BIO_MAX_VECS);
 }
 
-/*
- * The I/O of @bio over the legs healthy now: for a flush, a buffer a leg;
- * else a buffer on each leg the bio goes to, over all of it: a mirror's
- * every leg for a write, the one to read first for a read (a hedge
- * allocates its own), a stripe's each leg its chunks touch, a linear
- * device's one; a discard's as a write's, with no data.  A write with
- * REQ_PREFLUSH flushes every
- * leg before any of its data goes down, not only the legs it writes to:
- * the data then follows from cvs_io_finish().
- *
- * NULL if the memory is not there without waiting, unless @reserved: then
- * it comes from the device's reserves, under their lock, and cannot fail.
- * ERR_PTR(-EIO) if no leg is left.
- */
 static void cvs_lower_end_io(struct bio *bio);
 
 /*
@@ -1378,6 +1364,20 @@ static unsigned int cvs_read_timeout(struct bio *bio)
 	return READ_ONCE(timeout_ms);
 }
 
+/*
+ * The I/O of @bio over the legs healthy now: for a flush, a buffer a leg;
+ * else a buffer on each leg the bio goes to, over all of it: a mirror's
+ * every leg for a write, the one to read first for a read (a hedge
+ * allocates its own), a stripe's each leg its chunks touch, a linear
+ * device's one; a discard's as a write's, with no data.  A write with
+ * REQ_PREFLUSH flushes every
+ * leg before any of its data goes down, not only the legs it writes to:
+ * the data then follows from cvs_io_finish().
+ *
+ * NULL if the memory is not there without waiting, unless @reserved: then
+ * it comes from the device's reserves, under their lock, and cannot fail.
+ * ERR_PTR(-EIO) if no leg is left.
+ */
 static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 				   bool reserved)
 {
