@@ -98,7 +98,10 @@
  * compound like any other lower I/O; a write with REQ_PREFLUSH first
  * flushes every leg, then writes its data; REQ_FUA goes down with every
  * lower write.  A discard, where every lower device has it, is the same
- * tree of buffer heads with no data: a range on each leg it covers.
+ * tree of buffer heads with no data: a range on each leg it covers.  A
+ * leg that later turns one down as not supported (its limits changed)
+ * makes the device turn it down too, and take none from then on, as dm
+ * does.
  *
  * Devices are created by writing "NAME MODE KEY DEVICE..." to
  * /sys/module/cevstack/parameters/create, e.g.
@@ -220,6 +223,7 @@ struct cvs_dev {
 	unsigned long lat_ns[CVS_MAX_LOWER];	/* moving average, a leg */
 	unsigned int passed[CVS_MAX_LOWER];	/* passed over since a read ended */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
+	struct work_struct discard_off;	/* a leg turned a discard down */
 	struct gendisk *disk;
 	struct dentry *debugfs;
 	struct cvs_stats __percpu *stats;
@@ -241,6 +245,7 @@ struct cvs_buf {
 	struct cvs_dev *dev;
 	refcount_t ref;		/* the bio's, and the I/O's while in flight */
 	int lower;		/* index of the lower device */
+	blk_status_t status;	/* the lower bio's, once its I/O ended */
 	u64 start_ns;		/* when a read was submitted, else 0 */
 	bool layered;
 };
@@ -593,6 +598,7 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 	b->copy = NULL;
 	b->dev = d;
 	b->lower = lower;
+	b->status = BLK_STS_OK;
 	b->start_ns = 0;
 	b->layered = false;
 	refcount_set(&b->ref, 1);
@@ -844,6 +850,51 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower)
 }
 
 /*
+ * A discard's status from its buffers, all done.  A discard is advice: as
+ * md's raid1 does, a mirror takes a leg's failed discard for done, and
+ * does not fail the leg for it.  A leg that turned it down as not
+ * supported (its limits changed since the device was made) is no error
+ * of the leg's, and the bio is turned down too, not failed: the device
+ * takes no discard from then on, as dm's stops taking them.
+ */
+static int cvs_discard_status(struct cvs_io *io)
+{
+	struct cvs_dev *d = io->dev;
+	unsigned int c, errors = 0;
+	bool unsupported = false;
+
+	for (c = 0; c < io->nr_bufs; c++) {
+		struct cvs_buf *buf = io->bufs[c];
+
+		if (!buf || !buf->status)
+			continue;
+		if (buf->status == BLK_STS_NOTSUPP)
+			unsupported = true;
+		else
+			errors++;
+	}
+	cvs_count(d, CVS_LEG_ERRORS, errors);
+	if (unsupported)
+		schedule_work(&d->discard_off);
+	if (d->mode == CVS_MIRROR || (!errors && !unsupported))
+		return 0;
+	return errors ? -EIO : -EOPNOTSUPP;
+}
+
+/* No discard from now on: from a work of its own, as it freezes the queue. */
+static void cvs_discard_off(struct work_struct *work)
+{
+	struct cvs_dev *d = container_of(work, struct cvs_dev, discard_off);
+	struct request_queue *q = d->disk->queue;
+	struct queue_limits lim = queue_limits_start_update(q);
+
+	lim.max_hw_discard_sectors = 0;
+	if (!queue_limits_commit_update_frozen(q, &lim))
+		pr_warn("cevstack: %s: a leg turned a discard down; no more discards\n",
+			d->name);
+}
+
+/*
  * The bio's status from its buffers, all done: a mirror's data is good
  * when one copy of it is, whatever the others did; a lower device that
  * failed a buffer is counted, and a mirror leg is left out from then on
@@ -855,14 +906,8 @@ static int cvs_io_status(struct cvs_io *io)
 
 	if (io->dropped)
 		return -EIO;
-	/*
-	 * A discard is advice: as md's raid1 does, a mirror takes a leg's
-	 * failed discard for done, and does not fail the leg for it.
-	 */
-	if (io->discard) {
-		cvs_count(io->dev, CVS_LEG_ERRORS, io->all.nr_failed);
-		return io->all.nr_failed && io->dev->mode != CVS_MIRROR ? -EIO : 0;
-	}
+	if (io->discard)
+		return cvs_discard_status(io);
 	/* A mirror read's root sees its any-of, not a copy that failed. */
 	if (!io->all.nr_failed && !io->any_of)
 		return 0;
@@ -947,7 +992,8 @@ static void cvs_io_finish(struct cvs_io *io)
 	}
 	if (status) {
 		cvs_count(d, CVS_ERRORS, 1);
-		io->bio->bi_status = io->timed_out ? BLK_STS_TIMEOUT : BLK_STS_IOERR;
+		io->bio->bi_status = io->timed_out ? BLK_STS_TIMEOUT :
+				     errno_to_blk_status(status);
 	}
 	bio_endio(io->bio);
 	cvs_io_free(io);
@@ -1483,8 +1529,10 @@ static void cvs_buf_arm_or_drop(struct cvs_io *io, struct cvs_buf **slot,
 static void cvs_lower_end_io(struct bio *bio)
 {
 	struct buffer_head *bh = bio->bi_private;
+	struct cvs_buf *b = bh->b_private;
 	int uptodate = !bio->bi_status;
 
+	b->status = bio->bi_status;	/* seen once the buffer is unlocked */
 	bio_put(bio);	/* first: the buffer's end may free the device, the module */
 	bh->b_end_io(bh, uptodate);
 }
@@ -1646,6 +1694,7 @@ static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 	}
 	bio = cvs_lower_bio(io, c, opf);
 	if (WARN_ON_ONCE(!bio)) {	/* only a clone's integrity, which no bio has */
+		b->status = BLK_STS_RESOURCE;
 		cvs_end_io(&b->bh, 0);
 		return;
 	}
@@ -2362,6 +2411,16 @@ static void cvs_unlink_holders(struct cvs_dev *d)
 		bd_unlink_disk_holder(file_bdev(d->lower[i]), d->disk);
 }
 
+/*
+ * Wait for the lower I/O of a device whose disk was deleted, the lower
+ * I/O of a read given up on included, and for what that I/O queued.
+ */
+static void cvs_drain(struct cvs_dev *d)
+{
+	wait_var_event(&d->nr_bufs, !atomic_read(&d->nr_bufs));
+	cancel_work_sync(&d->discard_off);
+}
+
 static int cvs_add_disk(struct cvs_dev *d)
 {
 	struct queue_limits lim;
@@ -2389,7 +2448,7 @@ static int cvs_add_disk(struct cvs_dev *d)
 	if (err) {
 		/* The disk was seen: udev may have read it already. */
 		del_gendisk(disk);
-		wait_var_event(&d->nr_bufs, !atomic_read(&d->nr_bufs));
+		cvs_drain(d);
 		put_disk(disk);
 		d->disk = NULL;
 	}
@@ -2406,7 +2465,7 @@ static void cvs_remove(struct cvs_dev *d)
 	cvs_unlink_holders(d);
 	del_gendisk(d->disk);
 	debugfs_remove(d->debugfs);	/* waits out its readers */
-	wait_var_event(&d->nr_bufs, !atomic_read(&d->nr_bufs));
+	cvs_drain(d);
 	put_disk(d->disk);
 	cvs_put_lower(d);
 	cvs_dev_free(d);
@@ -2545,8 +2604,10 @@ static int cvs_create(const char *val)
 	if (!argv)
 		return -ENOMEM;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
-	if (d)
+	if (d) {
 		d->stats = alloc_percpu(struct cvs_stats);
+		INIT_WORK(&d->discard_off, cvs_discard_off);
+	}
 	err = d && d->stats ? cvs_parse(d, argv, argc) : -ENOMEM;
 	if (err)
 		goto out;

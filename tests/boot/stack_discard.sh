@@ -7,6 +7,8 @@
 # chunks from a chunk's start, two on one leg, one on the other; then
 # from inside a chunk); mirror (every leg).  Over a partition that does
 # not start on a block, a discard split to the device's limits finishes.
+# A leg that stops taking discards: the device turns them down, not as
+# an I/O error, and takes none after.
 . /tests/lib.inc
 trap 'for n in cvd4 cvd5; do echo $n >"$DELETE" 2>/dev/null; done
 	dd if=/dev/zero of=/dev/ram6 bs=512 count=1 2>/dev/null
@@ -80,6 +82,38 @@ cfg_nullb cvnodisc 10000 1
 no_discard linear /dev/cvnodisc
 no_discard mirror /dev/ram6 /dev/cvnodisc
 no_discard stripe /dev/ram6 /dev/cvnodisc
+
+# A leg that stops taking discards after the device was made (its
+# discard_max_bytes set to 0, as a dm table reloaded over a device
+# without them would, or a driver that found its discards failing): the
+# lower device turns the discard down (BLK_STS_NOTSUPP), and so must the
+# device above, not fail it with an I/O error (BLKDISCARD, through
+# blkdev_issue_discard(), then succeeds); it takes no discard from then
+# on, as dm stops taking them.  A mirror takes a leg's failed discard for
+# done, as md's raid1 does, and stops taking them too.  The
+# leg is a null_blk of this test's own, one a mode: a queue whose
+# discard_max_bytes was set to 0 has a discard granularity of 0, and
+# sysfs takes no other value from then on.
+# not_supported MODE LEG DEVICE...: over the devices, once LEG (one of
+# them) refuses discards.
+not_supported() {
+	mode=$1 leg=$2
+	shift 2
+	mkstack cvd5 "$mode" 0 "$@"
+	max=$(cat /sys/block/cvd5/queue/discard_max_bytes)
+	[ "$max" -gt 0 ] || fail "cvd5 ($mode over $*) takes no discard"
+	echo 0 >"/sys/block/$leg/queue/discard_max_bytes" ||
+		fail "$leg: discard_max_bytes"
+	blkdiscard -l 65536 /dev/cvd5 || fail "cvd5 ($mode over $*): blkdiscard"
+	max=$(cat /sys/block/cvd5/queue/discard_max_bytes)
+	echo "cvd5, $mode over $*, after: discard_max_bytes $max"
+	[ "$max" -eq 0 ] || fail "cvd5 ($mode over $*) still takes discards"
+	echo cvd5 >"$DELETE" || fail "delete cvd5"
+}
+for n in 0 1 2; do cfg_nullb cvdisc$n 10000 1 discard; done
+not_supported linear cvdisc0 /dev/cvdisc0
+not_supported stripe cvdisc1 /dev/ram7 /dev/cvdisc1
+not_supported mirror cvdisc2 /dev/ram7 /dev/cvdisc2
 
 # A DOS label with one partition from sector 63: its discard alignment
 # offset is 512 bytes.  Before, the device took it, and a discard split
