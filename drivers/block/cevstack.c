@@ -56,8 +56,9 @@
  * above may wait on the reserves of the one below, never the reverse).
  *
  * Lower buffers hold b_end_io pointers into this module and may outlive
- * their bio (a timed-out read): cvs_nr_bufs counts them, and the module's
- * exit waits for it to drop to zero before anything is freed.
+ * their bio (a timed-out read): their device counts them, and its delete,
+ * or the module's exit, waits for the count to drop to zero before
+ * anything is freed.
  *
  * Modes, for upper block b over n lower devices:
  *
@@ -340,12 +341,6 @@ MODULE_PARM_DESC(hedge_max_kib, "hedge only mirror reads of at most this many Ki
 #define CVS_HEDGE_MAX_NS	(100 * NSEC_PER_MSEC)
 #define CVS_HEDGE_INIT_NS	NSEC_PER_MSEC
 
-/*
- * Lower buffers alive, some perhaps with I/O no bio waits for any more,
- * and I/Os holding memory of the reserves.
- */
-static atomic_t cvs_nr_bufs = ATOMIC_INIT(0);
-
 static DEFINE_MUTEX(cvs_lock);
 static LIST_HEAD(cvs_devs);
 static int cvs_major;
@@ -399,15 +394,14 @@ static void cvs_buf_put(struct cvs_buf *b)
 	if (b->copy)
 		cvs_copy_free(d, b->copy);
 	mempool_free(b, &d->res.buf_pool);
-	/* A delete of the device may go on from here: d is not touched again. */
-	atomic_dec_and_wake_up(&d->nr_bufs);
 	/*
-	 * The last thing a buffer does: cvs_exit() may go on from here.  What
-	 * is left is the return to the caller (cvs_end_io(), or
-	 * cvs_io_free() from a timer, the submitter or the device's work), the
-	 * window every bio-based driver's end_io has.
+	 * The last thing a buffer does: a delete of the device, or
+	 * cvs_exit(), may go on from here.  What is left is the return to the
+	 * caller (cvs_end_io(), or cvs_io_free() from a timer, the submitter
+	 * or the device's work), the window every bio-based driver's end_io
+	 * has.
 	 */
-	atomic_dec_and_wake_up(&cvs_nr_bufs);
+	atomic_dec_and_wake_up(&d->nr_bufs);
 }
 
 static struct llist_node *cvs_reap_take(void);
@@ -604,7 +598,6 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 	refcount_set(&b->ref, 1);
 	cev_wait_init(&b->cw, NULL, NULL);
 	atomic_inc(&d->nr_bufs);
-	atomic_inc(&cvs_nr_bufs);
 	if (copy && !cvs_buf_add_copy(b, size, reserved)) {
 		cvs_buf_put(b);
 		return NULL;
@@ -810,8 +803,7 @@ static void cvs_io_free(struct cvs_io *io)
 	if (!pooled)
 		return;
 	/* The reserves' own I/O: the pools stay until it is back. */
-	atomic_dec_and_wake_up(&d->nr_bufs);	/* a delete may go on */
-	atomic_dec_and_wake_up(&cvs_nr_bufs);	/* cvs_exit() may go on */
+	atomic_dec_and_wake_up(&d->nr_bufs);	/* a delete, cvs_exit() may go on */
 }
 
 /*
@@ -1358,7 +1350,6 @@ static struct cvs_io *cvs_io_get(struct cvs_dev *d, bool pooled, gfp_t gfp)
 		memset(io, 0, sizeof(*io));
 		io->pooled = true;
 		atomic_inc(&d->nr_bufs);	/* see cvs_io_free() */
-		atomic_inc(&cvs_nr_bufs);
 	}
 	return io;
 }
@@ -2815,9 +2806,8 @@ static void __exit cvs_exit(void)
 		list_del(&d->list);
 		cvs_remove(d);
 	}
+	/* Each device's removal waited for its buffers: none is left. */
 	debugfs_remove_recursive(cvs_debugfs);
-	/* The devices' buffers are gone; this counts what a delete let go. */
-	wait_var_event(&cvs_nr_bufs, !atomic_read(&cvs_nr_bufs));
 	cvs_hedge_exit();
 	cvs_free_resources();
 	unregister_blkdev(cvs_major, "cevstack");
