@@ -842,47 +842,76 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower)
 }
 
 /*
+ * Did a leg turn the discard down?  As not supported, what
+ * submit_bio_noacct() says of a device that takes no discard; or with a
+ * target error from a leg that no longer takes any, as SCSI fails one
+ * once sd_disable_discard() has taken them away (what dm's clone_endio()
+ * looks for).  Then the leg's discards are gone, or may be.
+ */
+static bool cvs_refused(struct cvs_buf *b, bool *gone)
+{
+	*gone = !bdev_max_discard_sectors(b->bh.b_bdev);
+	return b->status == BLK_STS_NOTSUPP ||
+	       (b->status == BLK_STS_TARGET && *gone);
+}
+
+/*
  * A discard's status from its buffers, all done.  A discard is advice: as
- * md's raid1 does, a mirror takes a leg's failed discard for done, and
- * does not fail the leg for it.  A leg that turned it down as not
- * supported (its limits changed since the device was made) is no error
- * of the leg's, and the bio is turned down too, not failed: the device
- * takes no discard from then on, as dm's stops taking them.
+ * md's raid1 does, a mirror takes a leg's failed discard for done (but
+ * for one that every leg refused), and does not fail the leg for it.  A
+ * leg that refused it (cvs_refused()) is not in error, and the bio is
+ * turned down, not failed; once a leg takes no discard any more (its
+ * limits changed since the device was made), the device takes none from
+ * then on, as dm's stops taking them.
  */
 static int cvs_discard_status(struct cvs_io *io)
 {
 	struct cvs_dev *d = io->dev;
-	unsigned int c, errors = 0;
-	bool unsupported = false;
+	unsigned int c, errors = 0, refused = 0;
+	bool gone, any_gone = false;
 
 	for (c = 0; c < io->nr_bufs; c++) {
 		struct cvs_buf *buf = io->bufs[c];
 
 		if (!buf || !buf->status)
 			continue;
-		if (buf->status == BLK_STS_NOTSUPP)
-			unsupported = true;
-		else
+		if (cvs_refused(buf, &gone)) {
+			refused++;
+			any_gone |= gone;
+		} else {
 			errors++;
+		}
 	}
 	cvs_count(d, CVS_LEG_ERRORS, errors);
-	if (unsupported)
+	if (any_gone)
 		schedule_work(&d->discard_off);
-	if (d->mode == CVS_MIRROR || (!errors && !unsupported))
-		return 0;
-	return errors ? -EIO : -EOPNOTSUPP;
+	if (d->mode == CVS_MIRROR)
+		return refused == io->nr_bufs ? -EOPNOTSUPP : 0;
+	return errors ? -EIO : refused ? -EOPNOTSUPP : 0;
 }
 
-/* No discard from now on: from a work of its own, as it freezes the queue. */
+/*
+ * No discard from now on: from a work of its own, as the update freezes
+ * the queue, once, whichever of the discards a leg refused queued it.
+ * A discard already past submit_bio_noacct()'s check is turned down in
+ * cvs_submit_bio().
+ */
 static void cvs_discard_off(struct work_struct *work)
 {
 	struct cvs_dev *d = container_of(work, struct cvs_dev, discard_off);
 	struct request_queue *q = d->disk->queue;
 	struct queue_limits lim = queue_limits_start_update(q);
 
+	if (!lim.max_hw_discard_sectors) {
+		queue_limits_cancel_update(q);
+		return;
+	}
 	lim.max_hw_discard_sectors = 0;
-	if (!queue_limits_commit_update_frozen(q, &lim))
-		pr_warn("cevstack: %s: a leg turned a discard down; no more discards\n",
+	if (queue_limits_commit_update_frozen(q, &lim))
+		pr_warn("cevstack: %s: a leg takes no discard, but the device's limits could not be changed\n",
+			d->name);
+	else
+		pr_warn("cevstack: %s: a leg takes no discard; nor does the device from now on\n",
 			d->name);
 }
 
@@ -983,7 +1012,8 @@ static void cvs_io_finish(struct cvs_io *io)
 		return;
 	}
 	if (status) {
-		cvs_count(d, CVS_ERRORS, 1);
+		if (status != -EOPNOTSUPP)	/* a refused discard */
+			cvs_count(d, CVS_ERRORS, 1);
 		io->bio->bi_status = io->timed_out ? BLK_STS_TIMEOUT :
 				     errno_to_blk_status(status);
 	}
@@ -2124,6 +2154,20 @@ static void cvs_submit_bio(struct bio *bio)
 	bio = bio_split_to_limits(bio);
 	if (!bio)
 		return;
+	/*
+	 * A discard that passed submit_bio_noacct()'s check before the
+	 * device stopped taking them (cvs_discard_off(), or a write to its
+	 * discard_max_bytes) comes here whole, unsplit: turn it down, as dm
+	 * does a discard its target no longer takes.  The limits read here
+	 * are those the split used, in the queue's usage count, which the
+	 * update waits for.
+	 */
+	if (bio_op(bio) == REQ_OP_DISCARD &&
+	    !bdev_max_discard_sectors(bio->bi_bdev)) {
+		bio->bi_status = BLK_STS_NOTSUPP;
+		bio_endio(bio);
+		return;
+	}
 	if (!bio->bi_iter.bi_size) {
 		bio_endio(bio);		/* nothing to do */
 		return;
@@ -2429,12 +2473,15 @@ static int cvs_add_disk(struct cvs_dev *d)
 	disk->private_data = d;
 	strscpy(disk->disk_name, d->name, sizeof(disk->disk_name));
 	set_capacity(disk, cvs_capacity(d));
+	/* Set before the disk is seen: cvs_discard_off() may run from then. */
+	d->disk = disk;
 	err = add_disk(disk);
 	if (err) {
+		cvs_drain(d);
 		put_disk(disk);
+		d->disk = NULL;
 		return err;
 	}
-	d->disk = disk;
 	err = cvs_link_holders(d);
 	if (err) {
 		/* The disk was seen: udev may have read it already. */

@@ -87,13 +87,14 @@ no_discard stripe /dev/ram6 /dev/cvnodisc
 # discard_max_bytes set to 0, as a dm table reloaded over a device
 # without them would, or a driver that found its discards failing): the
 # lower device turns the discard down (BLK_STS_NOTSUPP), and so must the
-# device above, not fail it with an I/O error (BLKDISCARD, through
-# blkdev_issue_discard(), then succeeds); it takes no discard from then
-# on, as dm stops taking them.  A mirror takes a leg's failed discard for
-# done, as md's raid1 does, and stops taking them too.  The
-# leg is a null_blk of this test's own, one a mode: a queue whose
-# discard_max_bytes was set to 0 has a discard granularity of 0, and
-# sysfs takes no other value from then on.
+# device above, not fail it with an I/O error (blk_ioctl_discard() then
+# takes it for done) nor count an error of the leg.  The device takes no
+# discard from then on, as dm stops taking them (a work of the driver's
+# sets its limit, soon after): BLKDISCARD fails at once.  A mirror takes
+# a leg's failed discard for done, as md's raid1 does, and stops taking
+# them too.  The leg is a null_blk of this test's own, one a mode: a
+# queue whose discard_max_bytes was set to 0 has a discard granularity
+# of 0, and sysfs takes no other value from then on.
 # not_supported MODE LEG DEVICE...: over the devices, once LEG (one of
 # them) refuses discards.
 not_supported() {
@@ -105,9 +106,19 @@ not_supported() {
 	echo 0 >"/sys/block/$leg/queue/discard_max_bytes" ||
 		fail "$leg: discard_max_bytes"
 	blkdiscard -l 65536 /dev/cvd5 || fail "cvd5 ($mode over $*): blkdiscard"
-	max=$(cat /sys/block/cvd5/queue/discard_max_bytes)
+	[ "$(counter cvd5 leg_errors)" -eq 0 ] ||
+		fail "cvd5 ($mode over $*): a refused discard counted as a leg's error"
+	for i in $(seq 100); do
+		max=$(cat /sys/block/cvd5/queue/discard_max_bytes)
+		[ "$max" -eq 0 ] && break
+		sleep 0.1
+	done
 	echo "cvd5, $mode over $*, after: discard_max_bytes $max"
-	[ "$max" -eq 0 ] || fail "cvd5 ($mode over $*) still takes discards"
+	[ "$max" -eq 0 ] || fail "cvd5 ($mode over $*) still takes discards after 10 s"
+	blkdiscard -l 65536 /dev/cvd5 2>/tmp/err &&
+		fail "cvd5 ($mode over $*): a discard taken after they stopped"
+	grep -q "not supported" /tmp/err ||
+		fail "cvd5 ($mode over $*): $(cat /tmp/err)"
 	echo cvd5 >"$DELETE" || fail "delete cvd5"
 }
 for n in 0 1 2; do cfg_nullb cvdisc$n 10000 1 discard; done
