@@ -846,7 +846,10 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower)
  * submit_bio_noacct() says of a device that takes no discard; or with a
  * target error from a leg that no longer takes any, as SCSI fails one
  * once sd_disable_discard() has taken them away (what dm's clone_endio()
- * looks for).  Then the leg's discards are gone, or may be.
+ * looks for).  Then the leg's discards are gone, or may be: a leg whose
+ * limit drops later (a cevstack device's own work; dm's, whose
+ * disable_discard() leaves the limit the block layer reads) is seen
+ * gone at a later discard, or not at all.
  */
 static bool cvs_refused(struct cvs_buf *b, bool *gone)
 {
@@ -857,8 +860,9 @@ static bool cvs_refused(struct cvs_buf *b, bool *gone)
 
 /*
  * A discard's status from its buffers, all done.  A discard is advice: as
- * md's raid1 does, a mirror takes a leg's failed discard for done (but
- * for one that every leg refused), and does not fail the leg for it.  A
+ * md's raid1 does, a mirror takes a leg's failed discard for done, and
+ * does not fail the leg for it; but one that every leg refused it turns
+ * down, as dm would, where md's raid1 takes even that for done.  A
  * leg that refused it (cvs_refused()) is not in error, and the bio is
  * turned down, not failed; once a leg takes no discard any more (its
  * limits changed since the device was made), the device takes none from
@@ -2155,15 +2159,19 @@ static void cvs_submit_bio(struct bio *bio)
 	if (!bio)
 		return;
 	/*
-	 * A discard that passed submit_bio_noacct()'s check before the
-	 * device stopped taking them (cvs_discard_off(), or a write to its
-	 * discard_max_bytes) comes here whole, unsplit: turn it down, as dm
-	 * does a discard its target no longer takes.  The limits read here
-	 * are those the split used, in the queue's usage count, which the
-	 * update waits for.
+	 * A discard the split did not bring within the limit comes here
+	 * whole: one that passed submit_bio_noacct()'s check before the
+	 * device stopped taking them (cvs_discard_off(), or a write of 0 to
+	 * its discard_max_bytes), or one under a limit that sysfs took and
+	 * the split rounds down to no granule (a granularity not a power of
+	 * two).  Turn it down, as dm does a discard its target no longer
+	 * takes: a stripe's sizes, in unsigned int, hold only a discard
+	 * within the limit (cvs_discard_limits()).  The limits read here are
+	 * those the split used, in the queue's usage count, which an update
+	 * waits for.
 	 */
 	if (bio_op(bio) == REQ_OP_DISCARD &&
-	    !bdev_max_discard_sectors(bio->bi_bdev)) {
+	    bio_sectors(bio) > bdev_max_discard_sectors(bio->bi_bdev)) {
 		bio->bi_status = BLK_STS_NOTSUPP;
 		bio_endio(bio);
 		return;
