@@ -50,6 +50,7 @@ if [ "$kind" = bench ]; then
 	install -D -m 0755 "$TOP/tests/bench/guest.sh" "$ROOT/bench/run.sh"
 	install -m 0644 "$TOP/tests/bench/stack.sh" "$ROOT/bench/stack.sh"
 	for ko in "$BUILD"/bench-mod-*/cev_bench.ko; do
+		[ -f "$ko" ] || continue	# none built: scripts/ab.sh
 		f=${ko%/cev_bench.ko}
 		install -m 0644 "$ko" "$ROOT/bench/cev_bench-${f##*/bench-mod-}.ko"
 	done
