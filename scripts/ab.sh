@@ -18,8 +18,9 @@
 [ $# -ge 1 ] || die "usage: ab.sh REV|WORK..."
 [ $# -le 8 ] || die "at most 8 revisions"
 OBJ=${AB_OBJ:-$BUILD/obj-perf}
-[ -f "$OBJ/arch/x86/boot/bzImage" ] && [ -f "$OBJ/Module.symvers" ] ||
+if [ ! -f "$OBJ/arch/x86/boot/bzImage" ] || [ ! -f "$OBJ/Module.symvers" ]; then
 	die "no perf kernel in $OBJ: make bench builds it"
+fi
 AB=$BUILD/ab
 rm -rf "$AB"
 mkdir -p "$AB/root"

@@ -63,7 +63,7 @@ jobs() {
 		--ioengine=libaio --iodepth=32 --numjobs=4 --group_reporting
 }
 
-for r in $(seq "$rounds"); do
+for _ in $(seq "$rounds"); do
 	for x in $drivers; do
 		p=/sys/module/cevstack_$x/parameters
 		for lower in /dev/ram0 /dev/nbA; do
