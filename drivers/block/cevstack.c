@@ -1557,7 +1557,12 @@ static void cvs_lower_end_io(struct bio *bio)
 	struct cvs_buf *b = bh->b_private;
 	int uptodate = !bio->bi_status;
 
-	b->status = bio->bi_status;	/* seen once the buffer is unlocked */
+	/*
+	 * Read once the bio's compound completed (cvs_discard_status()):
+	 * unlock_buffer()'s release, and the fully ordered completion after
+	 * it, order it before.
+	 */
+	b->status = bio->bi_status;
 	bio_put(bio);	/* first: the buffer's end may free the device, the module */
 	bh->b_end_io(bh, uptodate);
 }
