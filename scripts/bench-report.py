@@ -507,7 +507,10 @@ class Report:
               'one at a time)\n')
         print('healthy: two brd legs; slow_leg: brd and a null_blk with '
               '2 ms completions; stalling_leg: brd and dm-delay over brd, '
-              'its delay switched between 0 and 20 ms every 500 ms.  md is '
+              'its delay switched between 0 and 20 ms every 500 ms; '
+              'healthy_100us and stalling_100us: the same over two '
+              'memory-backed null_blks completing from a timer after '
+              '100 us.  md is '
               'md raid1 over the same legs, alone the fast leg by itself, '
               'cevstack-nohedge cevstack with hedge=N.  '
               'Extra reads: the reads cevstack hedged to a second leg, % '
@@ -515,7 +518,8 @@ class Report:
         print('| case | device | IOPS | p50 us | p99 us | p99.9 us '
               '| p99 x alone | extra reads |')
         print('|---|---|---:|---:|---:|---:|---:|---:|')
-        for case in ('healthy', 'slow_leg', 'stalling_leg'):
+        for case in ('healthy', 'slow_leg', 'stalling_leg', 'healthy_100us',
+                     'stalling_100us'):
             alone = self.hedge.get((case, 'alone'))
             for drv in ('cevstack', 'cevstack-nohedge', 'md', 'alone'):
                 f = self.hedge.get((case, drv))

@@ -29,7 +29,8 @@
 # BENCH_PAIRS (11), BENCH_COMPOUND_BOOTS (4), BENCH_ROUNDS (7), BENCH_MAX_N
 # (1048576), BENCH_IO (seconds a fio job, 5; 0 skips the I/O and file
 # system parts) and BENCH_FS_PAIRS (3) scale it; BENCH_ONLY=fs boots for
-# the file system part alone, BENCH_ONLY=stack the stacking part alone.
+# the file system part alone, BENCH_ONLY=stack the stacking part alone,
+# BENCH_ONLY=hedge its hedged mirror reads alone.
 . "$(dirname "$0")/lib.sh"
 
 PAIRS=${BENCH_PAIRS:-11}
@@ -156,7 +157,7 @@ stage "build the perf kernel (series applied) and its module" \
 	build_kernel perf "$SRC"
 # The stacking part runs on perf alone; the file system part compares
 # it with stock; only the wake-up part needs the placebo.
-if [ "$ONLY" != stack ]; then
+if [ "$ONLY" != stack ] && [ "$ONLY" != hedge ]; then
 	stage "stock tree (pristine worktree)" stock_tree
 	stage "build the stock kernel (no series) and its module" \
 		build_kernel stock "$STOCK"
@@ -170,7 +171,8 @@ stage "initramfs with fio and the modules" "$TOP/scripts/initramfs.sh" bench
 logs=
 # The file system part: stock and perf in turn, FS_PAIRS times.
 for i in $(seq 1 "$FS_PAIRS"); do
-	[ "$IO" -gt 0 ] && [ "$ONLY" != stack ] || break
+	[ "$IO" -gt 0 ] || break
+	case $ONLY in '' | fs) ;; *) break ;; esac
 	for flavour in stock perf; do
 		stage "boot $flavour $i/$FS_PAIRS: file systems" \
 			boot_bench "bench-fs-$flavour-$i" "$flavour" fs "$IO"
@@ -180,10 +182,10 @@ done
 # The stacking part: cevstack against dm and md over the same devices.
 if [ "$IO" -gt 0 ] && [ "$ONLY" != fs ]; then
 	stage "boot perf: cevstack against dm and md" \
-		boot_bench bench-stack perf stack "$IO"
+		boot_bench bench-stack perf "${ONLY:-stack}" "$IO"
 	logs="$logs $LOGS/bench-stack.log"
 fi
-case $ONLY in fs|stack) PAIRS=0 COMPOUND_BOOTS=0 ;; esac
+case $ONLY in fs|stack|hedge) PAIRS=0 COMPOUND_BOOTS=0 ;; esac
 for i in $(seq 1 "$PAIRS"); do
 	for flavour in stock placebo perf; do
 		stage "boot $flavour $i/$PAIRS: ordinary wait queues" \
@@ -203,7 +205,8 @@ for i in $(seq 1 "$COMPOUND_BOOTS"); do
 done
 
 rc=0
-# The kernels built for this run (BENCH_ONLY=stack builds perf alone).
+# The kernels built for this run (BENCH_ONLY=stack or hedge builds perf
+# alone).
 vmlinux=
 for k in patched:perf stock:stock placebo:placebo; do
 	f=$BUILD/obj-${k#*:}/vmlinux

@@ -126,12 +126,13 @@ if [ "$parts" = fs ]; then
 	fs_bench
 	exit 0
 fi
-# The stacking part (parts=stack): cevstack against dm and md.
-if [ "$parts" = stack ]; then
+# The stacking part (parts=stack): cevstack against dm and md; or its
+# hedged reads alone (parts=hedge).
+case $parts in stack|hedge)
 	. /bench/stack.sh
-	stack_bench
-	exit 0
-fi
+	stack_bench "$parts"
+	exit 0 ;;
+esac
 insmod "/bench/cev_bench-$flavour.ko" parts="$parts" rounds="$rounds" max_n="$max_n" ||
 	echo "cev-bench: error: insmod of cev_bench-$flavour.ko failed"
 [ "$io" -gt 0 ] 2>/dev/null || exit 0

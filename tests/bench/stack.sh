@@ -15,7 +15,8 @@
 # random, one at a time: a mirror with a 2 ms leg (null_blk), one with a
 # leg that stalls (dm-delay, switched between 0 and 20 ms every 500 ms),
 # and one with two healthy legs, each against md raid1 over the same legs
-# and the fast leg alone (and cevstack with hedge=N).
+# and the fast leg alone (and cevstack with hedge=N); and the healthy and
+# the stalling cases again over null_blks completing after 100 us.
 # Lines: "cev-stack: LOWER MODE DRIVER WORKLOAD JSON" and
 # "cev-hedge: CASE DRIVER HEDGES READS JSON" (HEDGES and READS from
 # cevstack's counters, 0 0 for the others), for bench-report.py.
@@ -186,21 +187,67 @@ hedge() {
 	done
 }
 
+# make_timer_nullbs: nbT0 and nbT1, memory-backed, 64 MiB, completing
+# from a timer after 100 us: legs with a device latency of their own, of
+# the order of a flash drive's, where brd's few microseconds let the
+# driver's own work make most of a read's time.
+make_timer_nullbs() {
+	cfg=/sys/kernel/config
+	for n in nbT0 nbT1; do
+		mkdir $cfg/nullb/$n || { err "null_blk $n"; continue; }
+		echo 1 >$cfg/nullb/$n/memory_backed
+		echo 1 >$cfg/nullb/$n/submit_queues
+		echo 0 >$cfg/nullb/$n/poll_queues
+		echo 2 >$cfg/nullb/$n/irqmode
+		echo 100000 >$cfg/nullb/$n/completion_nsec
+		echo 4096 >$cfg/nullb/$n/blocksize
+		echo 64 >$cfg/nullb/$n/size
+		echo 1 >$cfg/nullb/$n/power
+	done
+}
+
+# stalling CASE FAST LEG: hedge CASE over FAST and dm-delay over LEG, its
+# delay switched between 0 and 20 ms every 500 ms.
+stalling() {
+	stall=$(dm_dev stall "0 $LEG_SECTORS delay $3 0 0") || return
+	touch /tmp/stalling
+	(
+		d=20
+		while [ -e /tmp/stalling ]; do
+			echo "0 $LEG_SECTORS delay $3 0 $d" |
+				dmsetup load stall --noudevsync 2>/dev/null
+			dmsetup suspend stall --noudevsync 2>/dev/null
+			dmsetup resume stall --noudevsync 2>/dev/null
+			d=$((20 - d))
+			usleep 500000
+		done
+	) &
+	hedge "$1" "$2" "$stall"
+	rm /tmp/stalling
+	wait
+	dmsetup remove stall --noudevsync
+}
+
+# stack_bench PARTS: "stack" for all of it, "hedge" for the hedged reads
+# alone.
 stack_bench() {
-	runtime=$io
+	what=$1 runtime=$io
 	# The devices' messages on create and delete would land in the middle
 	# of a JSON line on the console: errors only.
 	printk=$(cut -f1 /proc/sys/kernel/printk)
 	echo 4 >/proc/sys/kernel/printk
 	make_nullbs
+	make_timer_nullbs
 	# Every lower block written before it is read: brd and null_blk read
 	# a block never written without touching memory.
 	for d in /dev/ram0 /dev/ram1 /dev/ram2 /dev/ram3 /dev/ram4 /dev/ram5 \
-		/dev/ram6 /dev/nullb0 /dev/nbA /dev/nbB /dev/nbC /dev/nbD; do
+		/dev/ram6 /dev/nullb0 /dev/nbA /dev/nbB /dev/nbC /dev/nbD \
+		/dev/nbT0 /dev/nbT1; do
 		dd if=/dev/zero of="$d" bs=1048576 count=64 conv=fsync 2>/dev/null ||
 			err "cannot write $d"
 	done
 	for lower in brd nullb; do
+		[ "$what" = stack ] || break
 		if [ $lower = brd ]; then
 			set -- /dev/ram0 /dev/ram1 /dev/ram2 /dev/ram3
 		else
@@ -215,23 +262,9 @@ stack_bench() {
 	done
 	hedge healthy /dev/ram4 /dev/ram5
 	hedge slow_leg /dev/ram6 /dev/nullb0
-	stall=$(dm_dev stall "0 $LEG_SECTORS delay /dev/ram5 0 0") || return
-	touch /tmp/stalling
-	(
-		d=20
-		while [ -e /tmp/stalling ]; do
-			echo "0 $LEG_SECTORS delay /dev/ram5 0 $d" |
-				dmsetup load stall --noudevsync 2>/dev/null
-			dmsetup suspend stall --noudevsync 2>/dev/null
-			dmsetup resume stall --noudevsync 2>/dev/null
-			d=$((20 - d))
-			usleep 500000
-		done
-	) &
-	hedge stalling_leg /dev/ram4 "$stall"
-	rm /tmp/stalling
-	wait
-	dmsetup remove stall --noudevsync
+	stalling stalling_leg /dev/ram4 /dev/ram5
+	hedge healthy_100us /dev/nbT0 /dev/nbT1
+	stalling stalling_100us /dev/nbT0 /dev/nbT1
 	echo "$printk" >/proc/sys/kernel/printk
 	echo "cev-stack: done"
 }
