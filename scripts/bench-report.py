@@ -145,7 +145,9 @@ class Report:
                 m = HEDGE.search(line)
                 if m:
                     try:
-                        f = job_figs(json.loads(m.group(5))['jobs'][0])
+                        job = json.loads(m.group(5))['jobs'][0]
+                        f = job_figs(job)
+                        f['over_10ms'] = over_10ms(job)
                         f['hedges'] = int(m.group(3))
                         f['reads'] = int(m.group(4))
                         self.hedge[(m.group(1), m.group(2))] = f
@@ -513,11 +515,12 @@ class Report:
               '100 us.  md is '
               'md raid1 over the same legs, alone the fast leg by itself, '
               'cevstack-nohedge cevstack with hedge=N.  '
-              'Extra reads: the reads cevstack hedged to a second leg, % '
-              'of its reads.\n')
+              'Over 10 ms: the % of reads that took longer (a stalled '
+              'leg\'s reads take 20 ms).  Extra reads: the reads cevstack '
+              'hedged to a second leg, % of its reads.\n')
         print('| case | device | IOPS | p50 us | p99 us | p99.9 us '
-              '| p99 x alone | extra reads |')
-        print('|---|---|---:|---:|---:|---:|---:|---:|')
+              '| p99.99 us | over 10 ms | p99 x alone | extra reads |')
+        print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
         for case in ('healthy', 'slow_leg', 'stalling_leg', 'healthy_100us',
                      'stalling_100us'):
             alone = self.hedge.get((case, 'alone'))
@@ -530,13 +533,17 @@ class Report:
                              'clat_us', v, None)
                 self.row('hedge_%s_%s' % (case, drv), 0, 'iops', f['iops'],
                          alone['iops'] if alone else None)
+                self.row('hedge_%s_%s' % (case, drv), 0, 'over_10ms_pct',
+                         f['over_10ms'], None)
                 x = f['p99_us'] / alone['p99_us'] if alone else None
                 extra = ('%.1f%%' % (100.0 * f['hedges'] / f['reads'])
                          if f['reads'] else '-')
-                print('| %s | %s | %s | %s | %s | %s | %s | %s |' % (
-                    case, drv, num(f['iops']), num(f['p50_us']),
-                    num(f['p99_us']), num(f['p999_us']),
-                    '%.2f' % x if x else '-', extra))
+                p9999 = dict(f['pcts']).get(99.99)
+                print('| %s | %s | %s | %s | %s | %s | %s | %.2f%% | %s '
+                      '| %s |' % (
+                          case, drv, num(f['iops']), num(f['p50_us']),
+                          num(f['p99_us']), num(f['p999_us']), num(p9999),
+                          f['over_10ms'], '%.2f' % x if x else '-', extra))
         print()
 
     FS_METRICS = (('iops', 'IOPS'), ('fsync_p50_us', 'fsync p50 us'),
@@ -613,6 +620,12 @@ def job_figs(job):
         'p999_us': pct['99.900000'] / 1e3,
         'pcts': sorted((float(k), v / 1e3) for k, v in pct.items()),
     }
+
+
+def over_10ms(job):
+    """The % of a job's I/Os that took over 10 ms (fio's buckets)."""
+    return sum(v for k, v in job['latency_ms'].items()
+               if k.startswith('>') or int(k) > 10)
 
 
 def fs_figs(job, commits, jbd2_ctx):
