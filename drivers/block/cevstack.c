@@ -88,9 +88,14 @@
  * A mirror leg whose write or read fails is marked failed and left out
  * from then on, as md's raid1 does with a faulty member, but never the
  * last healthy leg: a write succeeds when every block reached a leg that
- * has not failed, a read when one good copy came back.  A failed leg is
- * not resynchronised, and the state is not kept across a delete or a
- * boot: create a mirror only over legs that hold the same data.
+ * has not failed, a read when one good copy came back.  Writing
+ * "NAME LEG" to /sys/module/cevstack/parameters/recover takes a failed
+ * leg back: every write goes to it at once, no read until a work item
+ * has copied the device to it from a leg in sync, a step at a time, the
+ * mirror's writes to the step being copied held back meanwhile (as md's
+ * resync barrier holds them).  Neither a leg's state nor a recovery's
+ * progress is kept across a delete or a boot: create a mirror only over
+ * legs that hold the same data.
  *
  * The queue limits are stacked from the lower devices, and with them
  * their write cache and FUA, but for those of a bio's size and segments
@@ -141,6 +146,25 @@
 #define CVS_MAX_LOWER		4
 #define CVS_NAME_LEN		16
 
+/*
+ * A mirror leg's state, in cvs_dev.failed: bit l failed (left out of
+ * every I/O), bit CVS_RECOVERING(l) being recovered (written, not read).
+ */
+#define CVS_RECOVERING(l)	BIT(CVS_MAX_LOWER + (l))
+/* A recovery copies a step at a time; writes are counted by step, hashed. */
+#define CVS_STEP_SECTORS	512	/* 256 KiB */
+#define CVS_STEP_PAGES		(CVS_STEP_SECTORS * SECTOR_SIZE / PAGE_SIZE)
+#define CVS_STEP_HASH		64
+#define CVS_NO_STEP		ULONG_MAX
+#define CVS_RECOVERY_RUNNING	0	/* in cvs_dev.recovery, till the work ends */
+
+/* A recovery's own memory: a step's pages, in one bio. */
+struct cvs_recovery {
+	int leg;
+	struct page *pages[CVS_STEP_PAGES];
+	struct bio_vec bvecs[CVS_STEP_PAGES];
+};
+
 enum cvs_mode { CVS_LINEAR, CVS_STRIPE, CVS_MIRROR };
 
 static const char * const cvs_mode_names[] = {
@@ -154,14 +178,14 @@ enum cvs_stat {
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
 	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_TASK_FINISHES,
 	CVS_RESERVED, CVS_COPIES, CVS_FAILOVERS, CVS_DISCARDS, CVS_PROBES,
-	CVS_NR_STATS,
+	CVS_RECOVERED_KIB, CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
 	"reads", "writes", "buffers", "transforms", "errors",
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
 	"leg_errors", "hedges", "retries", "task_finishes", "reserved",
-	"copies", "failovers", "discards", "probes",
+	"copies", "failovers", "discards", "probes", "recovered_kib",
 };
 
 static_assert(ARRAY_SIZE(cvs_stat_names) == CVS_NR_STATS);
@@ -209,7 +233,7 @@ struct cvs_dev {
 	unsigned int chunk_blocks;	/* a stripe's chunk */
 	int nr_lower;
 	struct file *lower[CVS_MAX_LOWER];
-	unsigned long failed;	/* mirror legs left out, a bit each */
+	unsigned long failed;	/* mirror legs left out: CVS_RECOVERING() */
 	bool deleting;		/* under disk->open_mutex: no more opens */
 	/* Buffers alive, I/Os of the reserves, restarts: delete waits for 0 */
 	atomic_t nr_bufs;
@@ -225,6 +249,21 @@ struct cvs_dev {
 	unsigned int passed[CVS_MAX_LOWER];	/* passed over since a read ended */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
 	struct work_struct discard_off;	/* a leg turned a discard down */
+	/* Recovery of a failed mirror leg (cvs_recover_work()) */
+	struct work_struct recover;
+	unsigned long recovery;		/* CVS_RECOVERY_RUNNING */
+	struct cvs_recovery *rec;	/* the running one's */
+	unsigned long recover_at, recover_steps;	/* for debugfs */
+	bool recover_stop;	/* a delete: stop at the next step */
+	/*
+	 * Read by every mirror write, written at each step of a recovery:
+	 * the step being copied, CVS_NO_STEP between steps; and the writes
+	 * held back by a step, each let in before the next step is taken.
+	 */
+	unsigned long step ____cacheline_aligned_in_smp;
+	atomic_t held;
+	/* The mirror's writes in flight, counted on each step they cover. */
+	atomic_t writing[CVS_STEP_HASH] ____cacheline_aligned_in_smp;
 	struct gendisk *disk;
 	struct dentry *debugfs;
 	struct cvs_stats __percpu *stats;
@@ -288,6 +327,8 @@ struct cvs_io {
 	bool timed_out;
 	atomic_t copies_due;	/* a mirror read's copies due: 1, a hedge, failovers */
 	bool dropped;		/* a buffer could not be armed: -EIO */
+	bool counted;		/* in the device's writing[] (cvs_write_enter()) */
+	unsigned long first_step, last_step;	/* ... for these steps */
 	bool layered;		/* a layer may hold the completion back */
 	struct cev any;		/* a mirror read: the first good copy ... */
 	struct cev_wait link;	/* ... a child of @all */
@@ -809,12 +850,20 @@ static void cvs_io_free(struct cvs_io *io)
 /*
  * d->failed is read without a lock (READ_ONCE, test_bit) when an I/O
  * picks its legs and when it judges its copies: a leg failed meanwhile is
- * seen by the I/O after, as with md's Faulty bit.  Only cvs_fail_leg()
- * writes it, with a cmpxchg, so that the last leg is never failed.
+ * seen by the I/O after, as with md's Faulty bit.  It is written with a
+ * cmpxchg, by cvs_fail_leg(), so that the last leg in sync is never
+ * failed, and by a recovery's start and end.  A leg being recovered is
+ * not healthy: it lacks blocks the others have.
  */
 static unsigned int cvs_healthy_legs(struct cvs_dev *d)
 {
 	return d->nr_lower - hweight_long(READ_ONCE(d->failed));
+}
+
+/* Does leg @l have every block: neither failed nor being recovered? */
+static bool cvs_in_sync(unsigned long failed, int l)
+{
+	return !(failed & (BIT(l) | CVS_RECOVERING(l)));
 }
 
 /*
@@ -832,9 +881,12 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower)
 	do {
 		if (old & BIT(lower))
 			return true;
-		if (hweight_long(old) + 1 >= d->nr_lower)
+		/* A leg being recovered holds no block the others lack. */
+		if (!(old & CVS_RECOVERING(lower)) &&
+		    hweight_long(old) + 1 >= d->nr_lower)
 			return false;
-	} while (!try_cmpxchg(&d->failed, &old, old | BIT(lower)));
+	} while (!try_cmpxchg(&d->failed, &old,
+			      (old & ~CVS_RECOVERING(lower)) | BIT(lower)));
 	pr_warn("cevstack: %s: leg %d (%pg) failed; %u of %d left\n", d->name,
 		lower, file_bdev(d->lower[lower]), cvs_healthy_legs(d),
 		d->nr_lower);
@@ -937,8 +989,9 @@ static int cvs_io_status(struct cvs_io *io)
 	if (!io->all.nr_failed && !io->any_of)
 		return 0;
 	/*
-	 * First the failures: a write's copy on a leg failed since is no
-	 * good (it will not be read); a read's good copy is good.
+	 * First the failures: a write's copy on a leg failed since, or being
+	 * recovered, is no good (it will not be read); a read's good copy is
+	 * good.
 	 */
 	for (c = 0; c < io->nr_bufs; c++) {
 		struct cvs_buf *buf = io->bufs[c];
@@ -953,7 +1006,7 @@ static int cvs_io_status(struct cvs_io *io)
 
 		if (buf && cev_wait_done(&buf->cw) && !buf->cw.status &&
 		    (bio_op(io->bio) == REQ_OP_READ ||
-		     !test_bit(buf->lower, &io->dev->failed)))
+		     cvs_in_sync(READ_ONCE(io->dev->failed), buf->lower)))
 			good++;
 	}
 	/* A stripe's flush is one a leg, not copies: all must do. */
@@ -974,6 +1027,8 @@ static bool cvs_io_needs_task(struct cvs_io *io)
 
 static void cvs_restart(struct cvs_io *io);
 static void cvs_resubmit(struct cvs_io *io);
+static void cvs_write_exit(struct cvs_dev *d, unsigned long first,
+			   unsigned long last);
 
 /*
  * Hand the result up, detach everything, let go.  Every reference is
@@ -1021,6 +1076,8 @@ static void cvs_io_finish(struct cvs_io *io)
 		io->bio->bi_status = io->timed_out ? BLK_STS_TIMEOUT :
 				     errno_to_blk_status(status);
 	}
+	if (io->counted)
+		cvs_write_exit(d, io->first_step, io->last_step);
 	bio_endio(io->bio);
 	cvs_io_free(io);
 }
@@ -1257,15 +1314,19 @@ static void cvs_io_timeout(struct timer_list *t)
 	cvs_io_put(io);
 }
 
-/* The legs an I/O goes to: a mirror's healthy ones, or every device. */
-static unsigned int cvs_pick_legs(struct cvs_dev *d, u8 *legs)
+/*
+ * The legs an I/O goes to: a mirror's healthy ones, or every device.  A
+ * mirror leg being recovered is written, not read.
+ */
+static unsigned int cvs_pick_legs(struct cvs_dev *d, u8 *legs, bool read)
 {
 	unsigned long failed = READ_ONCE(d->failed);
 	unsigned int n = 0;
 	int i;
 
 	for (i = 0; i < d->nr_lower; i++)
-		if (d->mode != CVS_MIRROR || !test_bit(i, &failed))
+		if (d->mode != CVS_MIRROR ||
+		    (read ? cvs_in_sync(failed, i) : !test_bit(i, &failed)))
 			legs[n++] = i;
 	return n;
 }
@@ -1460,7 +1521,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	u8 legs[CVS_MAX_LOWER];
 	struct cvs_io *io;
 
-	nr_legs = cvs_pick_legs(d, legs);
+	nr_legs = cvs_pick_legs(d, legs, read);
 	if (!nr_legs)			/* every leg of the mirror failed */
 		return ERR_PTR(-EIO);
 	io = cvs_io_get(d, reserved, gfp);
@@ -2046,17 +2107,129 @@ static struct cvs_io *cvs_io_alloc_reserved(struct cvs_dev *d,
 	return io;
 }
 
+/*
+ * A recovery's step and the mirror's writes keep out of each other's way,
+ * as md's resync barrier and its writes do: a write or discard counts
+ * itself in the slot of each step it covers (writing[], hashed), then
+ * looks at the step being copied, and waits for it to be done if it is
+ * in one of its slots; a recovery makes a step the one being copied,
+ * then waits for its slot's count to drop to zero.
+ * The full barriers between each side's store and its load pair with
+ * each other: either the write sees the step taken and waits, or the
+ * recovery sees the write counted and waits for it to end, every lower
+ * write of it ended (cvs_io_finish()).  Without them, a write could land
+ * on every leg between the copy's read of its step and its write to the
+ * recovered leg, which would keep the older data.
+ */
+static void cvs_count_steps(struct cvs_dev *d, unsigned long first,
+			    unsigned long last, bool up)
+{
+	unsigned long n = min_t(unsigned long, last - first + 1, CVS_STEP_HASH);
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		atomic_t *w = &d->writing[(first + i) % CVS_STEP_HASH];
+
+		/*
+		 * The last write out wakes a recovery only if one has taken a
+		 * step: the fully ordered decrement before the look at the
+		 * step pairs with cvs_step_take()'s smp_mb(), between its
+		 * store of the step and its look at the count.
+		 */
+		if (up)
+			atomic_inc(w);
+		else if (atomic_dec_and_test(w) &&
+			 READ_ONCE(d->step) != CVS_NO_STEP)
+			wake_up_var(w);
+	}
+}
+
+/*
+ * Is the step being copied in one of the slots of steps @first to @last?
+ * A write waits for any step of its slots, so that the count a recovery
+ * waits for cannot be kept up by writes elsewhere.
+ */
+static bool cvs_step_blocks(unsigned long step, unsigned long first,
+			    unsigned long last)
+{
+	if (step == CVS_NO_STEP)
+		return false;
+	return last - first + 1 >= CVS_STEP_HASH ||
+	       (step - first) % CVS_STEP_HASH <= last - first;
+}
+
+/* A mirror's write or discard of data is counted until its bio ends. */
+static bool cvs_write_counts(struct cvs_dev *d, struct bio *bio)
+{
+	return d->mode == CVS_MIRROR && op_is_write(bio_op(bio)) &&
+	       !(bio->bi_opf & REQ_PREFLUSH) && bio->bi_iter.bi_size;
+}
+
+/*
+ * The step being copied.  An ACQUIRE: a write let in after a step was
+ * done lands on the recovered leg after the step's copy did.
+ */
+static unsigned long cvs_step_now(struct cvs_dev *d)
+{
+	return smp_load_acquire(&d->step);	/* pairs with cvs_step_done() */
+}
+
+/*
+ * May sleep: in the submitter, or the restart work.  A write held back is
+ * let in before the recovery takes its next step (d->held), so that one
+ * over many steps, a long discard, waits for one step, not for a chance.
+ */
+static void cvs_write_enter(struct cvs_dev *d, struct bio *bio,
+			    unsigned long *first, unsigned long *last)
+{
+	bool held = false;
+
+	*first = bio->bi_iter.bi_sector / CVS_STEP_SECTORS;
+	*last = (bio_end_sector(bio) - 1) / CVS_STEP_SECTORS;
+	for (;;) {
+		cvs_count_steps(d, *first, *last, true);
+		smp_mb__after_atomic();	/* pairs with cvs_step_take()'s */
+		if (!cvs_step_blocks(cvs_step_now(d), *first, *last))
+			break;
+		if (!held)
+			atomic_inc(&d->held);
+		held = true;
+		cvs_count_steps(d, *first, *last, false);
+		wait_var_event(&d->step,
+			       !cvs_step_blocks(cvs_step_now(d), *first, *last));
+	}
+	if (held)
+		atomic_dec_and_wake_up(&d->held);	/* cvs_step_take() waits */
+}
+
+static void cvs_write_exit(struct cvs_dev *d, unsigned long first,
+			   unsigned long last)
+{
+	cvs_count_steps(d, first, last, false);
+}
+
 /* Read, write or discard a bio through the legs healthy now. */
 static void cvs_start(struct cvs_dev *d, struct bio *bio)
 {
-	struct cvs_io *io = cvs_io_alloc(d, bio, false);
+	bool counts = cvs_write_counts(d, bio);
+	unsigned long first = 0, last = 0;
+	struct cvs_io *io;
 
+	if (counts)
+		cvs_write_enter(d, bio, &first, &last);
+	io = cvs_io_alloc(d, bio, false);
 	if (!io)
 		io = cvs_io_alloc_reserved(d, bio);
-	if (IS_ERR(io))
+	if (IS_ERR(io)) {
+		if (counts)
+			cvs_write_exit(d, first, last);
 		bio_io_error(bio);
-	else
-		cvs_run(io);
+		return;
+	}
+	io->counted = counts;
+	io->first_step = first;
+	io->last_step = last;
+	cvs_run(io);
 }
 
 /*
@@ -2222,9 +2395,16 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 	if (d->mode == CVS_STRIPE)
 		seq_printf(m, "chunk_kib %lu\n",
 			   d->chunk_blocks * CVS_BLOCK_SIZE / SZ_1K);
-	for (i = 0; i < d->nr_lower; i++)
+	for (i = 0; i < d->nr_lower; i++) {
+		unsigned long failed = READ_ONCE(d->failed);
+
 		seq_printf(m, "leg%d %pg %s\n", i, file_bdev(d->lower[i]),
-			   test_bit(i, &d->failed) ? "failed" : "ok");
+			   test_bit(i, &failed) ? "failed" :
+			   failed & CVS_RECOVERING(i) ? "recovering" : "ok");
+	}
+	if (test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
+		seq_printf(m, "recovery step %lu of %lu\n",
+			   READ_ONCE(d->recover_at), READ_ONCE(d->recover_steps));
 	for (i = 0; i < CVS_NR_STATS; i++) {
 		u64 n = 0;
 		int cpu;
@@ -2460,6 +2640,206 @@ static void cvs_unlink_holders(struct cvs_dev *d)
 }
 
 /*
+ * Recovery of a failed mirror leg, taken back by writing "NAME LEG" to
+ * recover: from then on the leg is written by every write and read by
+ * none, while cvs_recover_work() copies the device to it a step at a
+ * time from a leg in sync (cvs_count_steps() keeps the mirror's writes
+ * off the step being copied); then reads use it again.  Each step is one
+ * bio read and one written, through pages of the recovery's own, so that
+ * it takes nothing from the device's reserves.  As with a leg's failure,
+ * nothing of it is kept across a delete or a boot.
+ */
+static void cvs_step_take(struct cvs_dev *d, unsigned long step)
+{
+	atomic_t *w = &d->writing[step % CVS_STEP_HASH];
+
+	/* The writes the last step held back first. */
+	wait_var_event(&d->held, !atomic_read(&d->held));
+	WRITE_ONCE(d->step, step);
+	/* Pairs with cvs_write_enter()'s, and cvs_count_steps()'s decrement. */
+	smp_mb();
+	/*
+	 * An ACQUIRE: the step is read from its source after every write
+	 * counted on it ended, its data on every leg (the decrement is fully
+	 * ordered after the write's end).
+	 */
+	wait_var_event(w, !atomic_read_acquire(w));
+}
+
+static void cvs_step_done(struct cvs_dev *d)
+{
+	/* The step's copy on the leg before a write let in after it. */
+	smp_store_release(&d->step, CVS_NO_STEP);
+	smp_mb();	/* the store before wake_up_var() looks for waiters */
+	wake_up_var(&d->step);
+}
+
+/* Synchronous: writes are held back meanwhile, throttling would hold them. */
+static int cvs_step_io(struct cvs_dev *d, int leg, sector_t sector,
+		       unsigned int sectors, blk_opf_t opf)
+{
+	struct cvs_recovery *rec = d->rec;
+	unsigned int i, len = sectors << SECTOR_SHIFT;
+	struct bio bio;
+	int err;
+
+	bio_init(&bio, file_bdev(d->lower[leg]), rec->bvecs, CVS_STEP_PAGES,
+		 opf | REQ_SYNC);
+	bio.bi_iter.bi_sector = sector;
+	for (i = 0; len; i++) {
+		unsigned int n = min_t(unsigned int, len, PAGE_SIZE);
+
+		__bio_add_page(&bio, rec->pages[i], n, 0);
+		len -= n;
+	}
+	err = submit_bio_wait(&bio);
+	bio_uninit(&bio);
+	return err;
+}
+
+/*
+ * Copy step @step to leg @leg from a leg in sync, trying each; a leg that
+ * fails is failed, as a read or write through the mirror would fail it.
+ */
+static int cvs_recover_step(struct cvs_dev *d, int leg, unsigned long step,
+			    sector_t capacity)
+{
+	sector_t sector = (sector_t)step * CVS_STEP_SECTORS;
+	unsigned int sectors = min_t(sector_t, CVS_STEP_SECTORS,
+				     capacity - sector);
+	int i, err = -EIO;
+
+	for (i = 0; i < d->nr_lower; i++) {
+		if (!cvs_in_sync(READ_ONCE(d->failed), i))
+			continue;
+		err = cvs_step_io(d, i, sector, sectors, REQ_OP_READ);
+		if (!err)
+			break;
+		cvs_fail_leg(d, i);
+	}
+	if (err)
+		return err;
+	err = cvs_step_io(d, leg, sector, sectors, REQ_OP_WRITE);
+	if (err) {
+		cvs_fail_leg(d, leg);
+		return err;
+	}
+	cvs_count(d, CVS_RECOVERED_KIB, sectors >> 1);
+	return 0;
+}
+
+/* The leg is in sync, or failed again; unless it failed meanwhile. */
+static void cvs_recover_end(struct cvs_dev *d, int leg, int err)
+{
+	unsigned long old = READ_ONCE(d->failed), new;
+
+	do {
+		if (!(old & CVS_RECOVERING(leg)))
+			return;		/* cvs_fail_leg() said so */
+		new = old & ~CVS_RECOVERING(leg);
+		if (err)
+			new |= BIT(leg);
+	} while (!try_cmpxchg(&d->failed, &old, new));
+	if (err && !READ_ONCE(d->recover_stop))
+		pr_warn("cevstack: %s: leg %d (%pg) not recovered: %d\n",
+			d->name, leg, file_bdev(d->lower[leg]), err);
+	else if (!err)
+		pr_info("cevstack: %s: leg %d (%pg) recovered\n", d->name,
+			leg, file_bdev(d->lower[leg]));
+}
+
+static int cvs_recover_copy(struct cvs_dev *d, int leg)
+{
+	sector_t capacity = get_capacity(d->disk);
+	unsigned long step, steps = DIV_ROUND_UP_SECTOR_T(capacity,
+							   CVS_STEP_SECTORS);
+	int err;
+
+	WRITE_ONCE(d->recover_steps, steps);
+	for (step = 0; step < steps; step++) {
+		/* Failed again (a write it missed), or deleted: stop. */
+		if (READ_ONCE(d->recover_stop) ||
+		    !(READ_ONCE(d->failed) & CVS_RECOVERING(leg)))
+			return -EINTR;
+		WRITE_ONCE(d->recover_at, step);
+		cvs_step_take(d, step);
+		err = cvs_recover_step(d, leg, step, capacity);
+		cvs_step_done(d);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	/* In sync once its cache is on it, as a write of the mirror would be. */
+	return blkdev_issue_flush(file_bdev(d->lower[leg]));
+}
+
+static void cvs_recovery_free(struct cvs_recovery *rec)
+{
+	int i;
+
+	for (i = 0; i < CVS_STEP_PAGES; i++)
+		if (rec->pages[i])
+			__free_page(rec->pages[i]);
+	kfree(rec);
+}
+
+/*
+ * One recovery at a time, from its start to the end of its work: one
+ * that is stopping (its leg failed again) must not go on with the next,
+ * from where it was, past the blocks the leg missed meanwhile.
+ */
+static void cvs_recover_work(struct work_struct *work)
+{
+	struct cvs_dev *d = container_of(work, struct cvs_dev, recover);
+	struct cvs_recovery *rec = d->rec;
+
+	cvs_recover_end(d, rec->leg, cvs_recover_copy(d, rec->leg));
+	d->rec = NULL;
+	cvs_recovery_free(rec);
+	clear_bit_unlock(CVS_RECOVERY_RUNNING, &d->recovery);
+}
+
+/* Under cvs_lock: take failed leg @leg of @d back, once it is recovered. */
+static int cvs_recover_start(struct cvs_dev *d, unsigned int leg)
+{
+	unsigned long old = READ_ONCE(d->failed);
+	struct cvs_recovery *rec;
+	int i;
+
+	if (d->mode != CVS_MIRROR || leg >= d->nr_lower)
+		return -EINVAL;
+	if (!(old & BIT(leg)))
+		return -EINVAL;
+	if (test_and_set_bit_lock(CVS_RECOVERY_RUNNING, &d->recovery))
+		return -EBUSY;
+	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	for (i = 0; rec && i < CVS_STEP_PAGES; i++) {
+		rec->pages[i] = alloc_page(GFP_KERNEL);
+		if (!rec->pages[i])
+			break;
+	}
+	if (!rec || i < CVS_STEP_PAGES) {
+		if (rec)
+			cvs_recovery_free(rec);
+		clear_bit_unlock(CVS_RECOVERY_RUNNING, &d->recovery);
+		return -ENOMEM;
+	}
+	rec->leg = leg;
+	d->rec = rec;
+	WRITE_ONCE(d->recover_at, 0);
+	WRITE_ONCE(d->recover_steps, 0);
+	/* Only cvs_fail_leg() changes the leg's bits meanwhile: it stays failed. */
+	do {
+		WARN_ON_ONCE(!(old & BIT(leg)));
+	} while (!try_cmpxchg(&d->failed, &old,
+			      (old & ~BIT(leg)) | CVS_RECOVERING(leg)));
+	pr_info("cevstack: %s: recovering leg %u (%pg)\n", d->name, leg,
+		file_bdev(d->lower[leg]));
+	queue_work(system_long_wq, &d->recover);
+	return 0;
+}
+
+/*
  * Wait for the lower I/O of a device whose disk was deleted, the lower
  * I/O of a read given up on included, and for what that I/O queued.
  */
@@ -2513,6 +2893,10 @@ static int cvs_add_disk(struct cvs_dev *d)
  */
 static void cvs_remove(struct cvs_dev *d)
 {
+	WRITE_ONCE(d->recover_stop, true);
+	cancel_work_sync(&d->recover);
+	if (d->rec)		/* cancelled before it ran */
+		cvs_recovery_free(d->rec);
 	cvs_unlink_holders(d);
 	del_gendisk(d->disk);
 	debugfs_remove(d->debugfs);	/* waits out its readers */
@@ -2658,6 +3042,8 @@ static int cvs_create(const char *val)
 	if (d) {
 		d->stats = alloc_percpu(struct cvs_stats);
 		INIT_WORK(&d->discard_off, cvs_discard_off);
+		INIT_WORK(&d->recover, cvs_recover_work);
+		d->step = CVS_NO_STEP;
 	}
 	err = d && d->stats ? cvs_parse(d, argv, argc) : -ENOMEM;
 	if (err)
@@ -2770,6 +3156,43 @@ static const struct kernel_param_ops cvs_delete_ops = {
 };
 module_param_cb(delete, &cvs_delete_ops, NULL, 0200);
 MODULE_PARM_DESC(delete, "delete a device nobody has open: \"NAME\"");
+
+static int cvs_recover_set(const char *val, const struct kernel_param *kp)
+{
+	struct cvs_dev *d;
+	unsigned int leg;
+	char **argv;
+	int argc, err;
+
+	argv = argv_split(GFP_KERNEL, val, &argc);
+	if (!argv)
+		return -ENOMEM;
+	err = -EINVAL;
+	if (argc != 2 || kstrtouint(argv[1], 0, &leg))
+		goto out;
+	err = -ENODEV;
+	if (!try_module_get(THIS_MODULE))
+		goto out;
+	mutex_lock(&cvs_lock);
+	err = cvs_layer_wq ? -ENOENT : -EAGAIN;
+	list_for_each_entry(d, &cvs_devs, list) {
+		if (err == -ENOENT && !strcmp(d->name, argv[0])) {
+			err = cvs_recover_start(d, leg);
+			break;
+		}
+	}
+	mutex_unlock(&cvs_lock);
+	module_put(THIS_MODULE);
+out:
+	argv_free(argv);
+	return err;
+}
+
+static const struct kernel_param_ops cvs_recover_ops = {
+	.set = cvs_recover_set,
+};
+module_param_cb(recover, &cvs_recover_ops, NULL, 0200);
+MODULE_PARM_DESC(recover, "take a failed mirror leg back once its data is copied to it: \"NAME LEG\"");
 
 static void cvs_free_resources(void)
 {

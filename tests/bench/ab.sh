@@ -7,7 +7,8 @@
 # alike.  A round: each driver in turn, linear over a brd and over a
 # null_blk with one queue and completions in softirq (4 KiB random
 # reads and writes one at a time, reads 4 jobs 32 deep), and a mirror
-# over two brds, hedged and with hedge=N (reads one at a time); then
+# over two brds, hedged and with hedge=N (reads one at a time), and its
+# writes (one at a time, 4 jobs 32 deep); then
 # dm-linear over the same two devices.  Kernel command line:
 # cev.ab_rounds=, cev.ab_seconds= (a job).  One line a job:
 # "cev-ab: DRIVER LOWER MODE JOB IOPS P50 P99 P99.9" (latencies in us),
@@ -78,6 +79,11 @@ for _ in $(seq "$rounds"); do
 				--rw=randread --bs=4k --ioengine=psync
 		done
 		echo Y >$p/hedge
+		job "$x ram mirror" /dev/ab randwrite_4k --rw=randwrite --bs=4k \
+			--ioengine=psync
+		job "$x ram mirror" /dev/ab randwrite_4k_qd32x4 --rw=randwrite \
+			--bs=4k --ioengine=libaio --iodepth=32 --numjobs=4 \
+			--group_reporting
 		echo ab >$p/delete
 	done
 	for lower in /dev/ram0 /dev/nbA; do
