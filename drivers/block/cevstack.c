@@ -151,6 +151,7 @@
  * every I/O), bit CVS_RECOVERING(l) being recovered (written, not read).
  */
 #define CVS_RECOVERING(l)	BIT(CVS_MAX_LOWER + (l))
+#define CVS_RECOVERING_ALL	GENMASK(2 * CVS_MAX_LOWER - 1, CVS_MAX_LOWER)
 /* A recovery copies a step at a time; writes are counted by step, hashed. */
 #define CVS_STEP_SECTORS	512	/* 256 KiB */
 #define CVS_STEP_PAGES		(CVS_STEP_SECTORS * SECTOR_SIZE / PAGE_SIZE)
@@ -867,26 +868,52 @@ static bool cvs_in_sync(unsigned long failed, int l)
 }
 
 /*
- * Leave a mirror leg out from now on; the first time, say so.  The last
- * healthy leg stays, as md's raid1 keeps its last member: its errors go
- * to the bios, and the blocks it can still read stay readable.
+ * The last leg in sync failed a write that may have reached a leg being
+ * recovered, behind the copy, which will not copy the block again: were
+ * the recovery to end, the two would read as in sync with different data
+ * there.  It fails the legs being recovered instead; true if it did.
  */
-static bool cvs_fail_leg(struct cvs_dev *d, int lower)
+static bool cvs_stop_recovery(struct cvs_dev *d, unsigned long *old)
+{
+	unsigned long rec = *old & CVS_RECOVERING_ALL;
+
+	if (!try_cmpxchg(&d->failed, old,
+			 (*old & ~rec) | (rec >> CVS_MAX_LOWER)))
+		return false;
+	pr_warn("cevstack: %s: the last leg in sync failed a write: recovery stopped\n",
+		d->name);
+	return true;
+}
+
+/*
+ * Leave a mirror leg out from now on; the first time, say so.  The last
+ * leg in sync stays, as md's raid1 keeps its last member: its errors go
+ * to the bios, and the blocks it can still read stay readable.  A leg
+ * being recovered holds no block the others lack: it may always go.
+ * @write: a write of data failed on the leg.
+ */
+static bool cvs_fail_leg(struct cvs_dev *d, int lower, bool write)
 {
 	unsigned long old = READ_ONCE(d->failed);
 
 	cvs_count(d, CVS_LEG_ERRORS, 1);
 	if (d->mode != CVS_MIRROR)
 		return false;
-	do {
+	for (;;) {
 		if (old & BIT(lower))
 			return true;
-		/* A leg being recovered holds no block the others lack. */
-		if (!(old & CVS_RECOVERING(lower)) &&
-		    hweight_long(old) + 1 >= d->nr_lower)
+		if ((old & CVS_RECOVERING(lower)) ||
+		    hweight_long(old) + 1 < d->nr_lower) {
+			if (try_cmpxchg(&d->failed, &old,
+					(old & ~CVS_RECOVERING(lower)) |
+					BIT(lower)))
+				break;
+			continue;
+		}
+		if (!write || !(old & CVS_RECOVERING_ALL) ||
+		    cvs_stop_recovery(d, &old))
 			return false;
-	} while (!try_cmpxchg(&d->failed, &old,
-			      (old & ~CVS_RECOVERING(lower)) | BIT(lower)));
+	}
 	pr_warn("cevstack: %s: leg %d (%pg) failed; %u of %d left\n", d->name,
 		lower, file_bdev(d->lower[lower]), cvs_healthy_legs(d),
 		d->nr_lower);
@@ -979,7 +1006,9 @@ static void cvs_discard_off(struct work_struct *work)
  */
 static int cvs_io_status(struct cvs_io *io)
 {
+	bool read = bio_op(io->bio) == REQ_OP_READ;
 	unsigned int c, good = 0;
+	unsigned long failed;
 
 	if (io->dropped)
 		return -EIO;
@@ -998,15 +1027,16 @@ static int cvs_io_status(struct cvs_io *io)
 
 		/* A copy not read, or cancelled, has no result. */
 		if (buf && cev_wait_done(&buf->cw) && buf->cw.status &&
-		    cvs_fail_leg(io->dev, buf->lower))
+		    cvs_fail_leg(io->dev, buf->lower, !read && io->nr_blocks))
 			__set_bit(buf->lower, &io->failed_legs);
 	}
+	/* The legs' state once they failed: one look for every copy. */
+	failed = READ_ONCE(io->dev->failed);
 	for (c = 0; c < io->nr_bufs; c++) {
 		struct cvs_buf *buf = io->bufs[c];
 
 		if (buf && cev_wait_done(&buf->cw) && !buf->cw.status &&
-		    (bio_op(io->bio) == REQ_OP_READ ||
-		     cvs_in_sync(READ_ONCE(io->dev->failed), buf->lower)))
+		    (read || cvs_in_sync(failed, buf->lower)))
 			good++;
 	}
 	/* A stripe's flush is one a leg, not copies: all must do. */
@@ -2175,9 +2205,10 @@ static unsigned long cvs_step_now(struct cvs_dev *d)
 }
 
 /*
- * May sleep: in the submitter, or the restart work.  A write held back is
- * let in before the recovery takes its next step (d->held), so that one
- * over many steps, a long discard, waits for one step, not for a chance.
+ * May sleep: in the submitter, or the restart work (where the reads to
+ * start again wait behind it).  A write held back is let in before the
+ * recovery takes the step after next (d->held): one over many steps, a
+ * long discard, waits for two steps at most, not for a chance.
  */
 static void cvs_write_enter(struct cvs_dev *d, struct bio *bio,
 			    unsigned long *first, unsigned long *last)
@@ -2403,7 +2434,7 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 			   failed & CVS_RECOVERING(i) ? "recovering" : "ok");
 	}
 	if (test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
-		seq_printf(m, "recovery step %lu of %lu\n",
+		seq_printf(m, "recovery %lu of %lu steps copied\n",
 			   READ_ONCE(d->recover_at), READ_ONCE(d->recover_steps));
 	for (i = 0; i < CVS_NR_STATS; i++) {
 		u64 n = 0;
@@ -2655,9 +2686,12 @@ static void cvs_step_take(struct cvs_dev *d, unsigned long step)
 
 	/* The writes the last step held back first. */
 	wait_var_event(&d->held, !atomic_read(&d->held));
-	WRITE_ONCE(d->step, step);
-	/* Pairs with cvs_write_enter()'s, and cvs_count_steps()'s decrement. */
-	smp_mb();
+	/*
+	 * A RELEASE: a write let in over a step copied before lands on the
+	 * leg after the copy.
+	 */
+	smp_store_release(&d->step, step);
+	smp_mb();	/* pairs with cvs_write_enter()'s, cvs_count_steps()'s */
 	/*
 	 * An ACQUIRE: the step is read from its source after every write
 	 * counted on it ended, its data on every leg (the decrement is fully
@@ -2666,12 +2700,10 @@ static void cvs_step_take(struct cvs_dev *d, unsigned long step)
 	wait_var_event(w, !atomic_read_acquire(w));
 }
 
+/* A RELEASE: the step's copy on the leg before a write let in after it. */
 static void cvs_step_done(struct cvs_dev *d)
 {
-	/* The step's copy on the leg before a write let in after it. */
-	smp_store_release(&d->step, CVS_NO_STEP);
-	smp_mb();	/* the store before wake_up_var() looks for waiters */
-	wake_up_var(&d->step);
+	store_release_wake_up(&d->step, CVS_NO_STEP);
 }
 
 /* Synchronous: writes are held back meanwhile, throttling would hold them. */
@@ -2715,13 +2747,13 @@ static int cvs_recover_step(struct cvs_dev *d, int leg, unsigned long step,
 		err = cvs_step_io(d, i, sector, sectors, REQ_OP_READ);
 		if (!err)
 			break;
-		cvs_fail_leg(d, i);
+		cvs_fail_leg(d, i, false);
 	}
 	if (err)
 		return err;
 	err = cvs_step_io(d, leg, sector, sectors, REQ_OP_WRITE);
 	if (err) {
-		cvs_fail_leg(d, leg);
+		cvs_fail_leg(d, leg, true);
 		return err;
 	}
 	cvs_count(d, CVS_RECOVERED_KIB, sectors >> 1);
@@ -2755,18 +2787,17 @@ static int cvs_recover_copy(struct cvs_dev *d, int leg)
 							   CVS_STEP_SECTORS);
 	int err;
 
-	WRITE_ONCE(d->recover_steps, steps);
 	for (step = 0; step < steps; step++) {
 		/* Failed again (a write it missed), or deleted: stop. */
 		if (READ_ONCE(d->recover_stop) ||
 		    !(READ_ONCE(d->failed) & CVS_RECOVERING(leg)))
 			return -EINTR;
-		WRITE_ONCE(d->recover_at, step);
 		cvs_step_take(d, step);
 		err = cvs_recover_step(d, leg, step, capacity);
 		cvs_step_done(d);
 		if (err)
 			return err;
+		WRITE_ONCE(d->recover_at, step + 1);
 		cond_resched();
 	}
 	/* In sync once its cache is on it, as a write of the mirror would be. */
@@ -2827,10 +2858,17 @@ static int cvs_recover_start(struct cvs_dev *d, unsigned int leg)
 	rec->leg = leg;
 	d->rec = rec;
 	WRITE_ONCE(d->recover_at, 0);
-	WRITE_ONCE(d->recover_steps, 0);
-	/* Only cvs_fail_leg() changes the leg's bits meanwhile: it stays failed. */
+	WRITE_ONCE(d->recover_steps,
+		   DIV_ROUND_UP_SECTOR_T(get_capacity(d->disk),
+					 CVS_STEP_SECTORS));
+	/* Nothing but a start, under cvs_lock, takes a leg's failure back. */
 	do {
-		WARN_ON_ONCE(!(old & BIT(leg)));
+		if (WARN_ON_ONCE(!(old & BIT(leg)))) {
+			d->rec = NULL;
+			cvs_recovery_free(rec);
+			clear_bit_unlock(CVS_RECOVERY_RUNNING, &d->recovery);
+			return -EINVAL;
+		}
 	} while (!try_cmpxchg(&d->failed, &old,
 			      (old & ~BIT(leg)) | CVS_RECOVERING(leg)));
 	pr_info("cevstack: %s: recovering leg %u (%pg)\n", d->name, leg,
@@ -2895,7 +2933,8 @@ static void cvs_remove(struct cvs_dev *d)
 {
 	WRITE_ONCE(d->recover_stop, true);
 	cancel_work_sync(&d->recover);
-	if (d->rec)		/* cancelled before it ran */
+	/* Cancelled before it ran: the device goes, with its legs' state. */
+	if (d->rec)
 		cvs_recovery_free(d->rec);
 	cvs_unlink_holders(d);
 	del_gendisk(d->disk);
@@ -3174,11 +3213,14 @@ static int cvs_recover_set(const char *val, const struct kernel_param *kp)
 	if (!try_module_get(THIS_MODULE))
 		goto out;
 	mutex_lock(&cvs_lock);
-	err = cvs_layer_wq ? -ENOENT : -EAGAIN;
-	list_for_each_entry(d, &cvs_devs, list) {
-		if (err == -ENOENT && !strcmp(d->name, argv[0])) {
-			err = cvs_recover_start(d, leg);
-			break;
+	err = -EAGAIN;
+	if (cvs_layer_wq) {
+		err = -ENOENT;
+		list_for_each_entry(d, &cvs_devs, list) {
+			if (!strcmp(d->name, argv[0])) {
+				err = cvs_recover_start(d, leg);
+				break;
+			}
 		}
 	}
 	mutex_unlock(&cvs_lock);

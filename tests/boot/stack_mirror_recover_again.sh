@@ -8,7 +8,8 @@
 # 10 ms, the leg after 3 s, so that the copy is in the middle of a step
 # when the leg fails again (the driver before this test took the second
 # recovery there, and it ended with the leg "ok" without the block);
-# 1 MiB legs, 4 steps.
+# 1 MiB legs, 4 steps.  Then a write that fails on the leg in sync but
+# reaches the one being recovered, behind the copy.
 . /tests/lib.inc
 RECOVER=/sys/module/cevstack/parameters/recover
 [ -e "$RECOVER" ] || fail "no recover parameter"
@@ -53,5 +54,39 @@ dd if=/dev/cvra1 bs=4096 count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/blockB
 	fail "leg1 in sync without block 0's write B"
 drop_caches
 cmp /dev/cvra0 /dev/cvra1 || fail "the legs differ after the recovery"
+
+# A write fails on the leg in sync and lands on the leg being recovered,
+# behind the copy: it fails, and the two legs must not both end up in
+# sync with different data in its block (the first version let the
+# recovery go on and end with the leg "ok").
+fault cvra1 on tasks
+failing dd if=/tmp/blockA of=/dev/cvrg bs=4096 count=1 oflag=direct 2>/dev/null ||
+	fail "write A failed with a leg left"
+fault cvra1 off
+kib=$(counter cvrg recovered_kib)
+echo "cvrg 1" >"$RECOVER" || fail "recover leg1 again"
+i=0
+while [ "$(counter cvrg recovered_kib)" -lt $((kib + 512)) ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] || fail "the recovery copied no step in 60 s"
+	sleep 0.1
+done
+head -c 4096 /dev/urandom >/tmp/blockC
+fault cvra0 on tasks
+failing dd if=/tmp/blockC of=/dev/cvrg bs=4096 count=1 oflag=direct 2>/dev/null &&
+	fail "a write that the leg in sync failed succeeded"
+fault cvra0 off
+i=0
+while grep -q '^recovery ' "$STATS/cvrg"; do
+	i=$((i + 1))
+	[ $i -le 600 ] || fail "the recovery did not end in 60 s"
+	sleep 0.1
+done
+echo "after the failed write C: $(grep '^leg' "$STATS/cvrg" | tr '\n' ' ')"
+if [ "$(counter cvrg leg1)" = "cvra1 ok" ]; then
+	drop_caches
+	cmp /dev/cvra0 /dev/cvra1 ||
+		fail "both legs in sync, with different data"
+fi
 trap - EXIT
 echo cvrg >"$DELETE" || fail "delete cvrg"
