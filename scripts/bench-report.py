@@ -542,7 +542,8 @@ class Report:
                 print('| %s | %s | %s | %s | %s | %s | %s | %.2f%% | %s '
                       '| %s |' % (
                           case, drv, num(f['iops']), num(f['p50_us']),
-                          num(f['p99_us']), num(f['p999_us']), num(p9999),
+                          num(f['p99_us']), num(f['p999_us']),
+                          num(p9999) or '-',
                           f['over_10ms'], '%.2f' % x if x else '-', extra))
         print()
 
@@ -624,7 +625,7 @@ def job_figs(job):
 
 def over_10ms(job):
     """The % of a job's I/Os that took over 10 ms (fio's buckets)."""
-    return sum(v for k, v in job['latency_ms'].items()
+    return sum(v for k, v in job.get('latency_ms', {}).items()
                if k.startswith('>') or int(k) > 10)
 
 

@@ -152,7 +152,7 @@ check "bench-report.py fails on a file system boot that did not finish" \
 # ending with "cev-stack: done".
 # stack_line LOG WHAT IOPS P99-NS: one fio read job.
 stack_line() {
-	printf 'cev-%s {"jobs": [{"read": {"total_ios": 1000, "iops": %s, "clat_ns": {"percentile": {"50.000000": 5000, "99.000000": %s, "99.900000": 90000}}}, "write": {"total_ios": 0}}]}\n' \
+	printf 'cev-%s {"jobs": [{"read": {"total_ios": 1000, "iops": %s, "clat_ns": {"percentile": {"50.000000": 5000, "99.000000": %s, "99.900000": 90000, "99.990000": 120000}}}, "write": {"total_ios": 0}, "latency_ms": {"10": 1.0, "20": 0.5, ">=2000": 0.25}}]}\n' \
 		"$2" "$3" "$4" >>"$1"
 }
 st=$tmp/bench-stack.log
@@ -171,11 +171,12 @@ check "bench-report.py: cevstack against its dm peer, and the hedge against the 
 	sh -c "grep -qx 'stack_brd_linear_randread_4k	0	iops	900.000	1000.000	0.9000' '$tmp/st.tsv' &&
 		grep -qx 'stack_brd_linear_randread_4k	0	p99_us	20.000	10.000	2.0000' '$tmp/st.tsv' &&
 		grep -qx 'hedge_slow_leg_cevstack	0	iops	800.000	1000.000	0.8000' '$tmp/st.tsv' &&
-		grep -q '| slow_leg | cevstack | 800 | 5.00 | 30.0 | 90.0 | 3.00 | 5.0% |' '$tmp/ok.out'"
+		grep -q '| slow_leg | cevstack | 800 | 5.00 | 30.0 | 90.0 | 120 | 0.75% | 3.00 | 5.0% |' '$tmp/ok.out' &&
+		grep -qx 'hedge_slow_leg_cevstack	0	over_10ms_pct	0.750		' '$tmp/st.tsv'"
 check "bench-report.py: a mirror with hedge=N against md, and in the hedge table" \
 	sh -c "grep -qx 'stack_brd_mirror-nohedge_randread_4k	0	iops	700.000	1000.000	0.7000' '$tmp/st.tsv' &&
 		grep -q '| brd | mirror hedge=N | md | randread_4k | 700 | 1000 | 0.70 |' '$tmp/ok.out' &&
-		grep -q '| slow_leg | cevstack-nohedge | 900 | 5.00 | 15.0 | 90.0 | 1.50 | 0.0% |' '$tmp/ok.out'"
+		grep -q '| slow_leg | cevstack-nohedge | 900 | 5.00 | 15.0 | 90.0 | 120 | 0.75% | 1.50 | 0.0% |' '$tmp/ok.out'"
 stack_plots_ok() {
 	python3 "$TOP/scripts/bench-plot.py" "$tmp/st.tsv" "$tmp" >/dev/null &&
 		python3 - "$tmp" <<'PY'
