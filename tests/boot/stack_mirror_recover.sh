@@ -44,12 +44,8 @@ fio --name=w --filename=/dev/cvrc --rw=randwrite --bs=4k --direct=1 \
 	--output=/dev/null &
 writer=$!
 w0=$(counter cvrc writes)
-i=0
-while [ "$(counter cvrc writes)" -le "$w0" ]; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "fio wrote nothing in 60 s"
-	sleep 0.1
-done
+wrote() { [ "$(counter cvrc writes)" -gt "$w0" ]; }
+wait_until 60 "fio wrote nothing in 60 s" wrote
 w0=$(counter cvrc writes)
 echo 0 >$P/hedge_us
 echo "cvrc 1" >"$RECOVER" || fail "recover leg1"
@@ -58,12 +54,8 @@ dd if=/dev/cvrc bs=65536 skip=960 iflag=direct 2>/dev/null | cmp -s - /tmp/late
 rc=$?
 echo "$hedge_us" >$P/hedge_us
 [ $rc -eq 0 ] || fail "a read during the recovery took the leg's old data"
-i=0
-while [ "$(counter cvrc leg1)" != "cvrc1 ok" ]; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "leg1 not recovered in 300 s: $(counter cvrc leg1)"
-	sleep 0.5
-done
+recovered() { [ "$(counter cvrc leg1)" = "cvrc1 ok" ]; }
+wait_until 300 "leg1 not recovered in 300 s" recovered
 w1=$(counter cvrc writes)
 kill $writer
 wait $writer 2>/dev/null

@@ -25,12 +25,9 @@ failing dd if=/tmp/blockA of=/dev/cvrg bs=4096 count=1 oflag=direct 2>/dev/null 
 	fail "write A failed with a leg left"
 [ "$(counter cvrg leg1)" = "cvra1 failed" ] || fail "leg1 not failed by write A"
 echo "cvrg 1" >"$RECOVER" || fail "recover leg1"
-i=0
-while [ "$(counter cvrg recovered_kib)" -lt 512 ]; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "the recovery copied no step in 60 s"
-	sleep 0.1
-done
+copied() { [ "$(counter cvrg recovered_kib)" -ge "$1" ]; }
+in_state() { [ "$(counter cvrg leg1)" = "cvra1 $1" ]; }
+wait_until 60 "the recovery copied no step in 60 s" copied 512
 # Block 0 is copied; the leg misses write B to it, and is failed again.
 failing dd if=/tmp/blockB of=/dev/cvrg bs=4096 count=1 oflag=direct 2>/dev/null ||
 	fail "write B failed with a leg left"
@@ -44,12 +41,7 @@ until echo "cvrg 1" >"$RECOVER" 2>/dev/null; do
 	sleep 0.1
 done
 echo "recovery refused $refused times while the first one stopped"
-i=0
-while [ "$(counter cvrg leg1)" != "cvra1 ok" ]; do
-	i=$((i + 1))
-	[ $i -le 1200 ] || fail "leg1 not recovered in 120 s: $(counter cvrg leg1)"
-	sleep 0.1
-done
+wait_until 120 "leg1 not recovered in 120 s" in_state ok
 dd if=/dev/cvra1 bs=4096 count=1 iflag=direct 2>/dev/null | cmp -s - /tmp/blockB ||
 	fail "leg1 in sync without block 0's write B"
 drop_caches
@@ -65,23 +57,14 @@ failing dd if=/tmp/blockA of=/dev/cvrg bs=4096 count=1 oflag=direct 2>/dev/null 
 fault cvra1 off
 kib=$(counter cvrg recovered_kib)
 echo "cvrg 1" >"$RECOVER" || fail "recover leg1 again"
-i=0
-while [ "$(counter cvrg recovered_kib)" -lt $((kib + 512)) ]; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "the recovery copied no step in 60 s"
-	sleep 0.1
-done
+wait_until 60 "the recovery copied no step in 60 s" copied $((kib + 512))
 head -c 4096 /dev/urandom >/tmp/blockC
 fault cvra0 on tasks
 failing dd if=/tmp/blockC of=/dev/cvrg bs=4096 count=1 oflag=direct 2>/dev/null &&
 	fail "a write that the leg in sync failed succeeded"
 fault cvra0 off
-i=0
-while grep -q '^recovery ' "$STATS/cvrg"; do
-	i=$((i + 1))
-	[ $i -le 600 ] || fail "the recovery did not end in 60 s"
-	sleep 0.1
-done
+wait_until 60 "the recovery did not end in 60 s" \
+	sh -c "! grep -q '^recovery ' $STATS/cvrg"
 echo "after the failed write C: $(grep '^leg' "$STATS/cvrg" | tr '\n' ' ')"
 if [ "$(counter cvrg leg1)" = "cvra1 ok" ]; then
 	drop_caches
