@@ -40,15 +40,24 @@ make_nullbs() {
 	cfg=/sys/kernel/config
 	grep -q " $cfg configfs" /proc/mounts || mount -t configfs configfs $cfg
 	for n in nbA nbB nbC nbD; do
-		mkdir $cfg/nullb/$n || { err "null_blk $n"; continue; }
-		echo 1 >$cfg/nullb/$n/memory_backed
-		echo 1 >$cfg/nullb/$n/submit_queues
-		echo 0 >$cfg/nullb/$n/poll_queues
-		echo 1 >$cfg/nullb/$n/irqmode
-		echo 4096 >$cfg/nullb/$n/blocksize
-		echo 64 >$cfg/nullb/$n/size
-		echo 1 >$cfg/nullb/$n/power
+		nullb $n 1
 	done
+}
+
+# nullb NAME IRQMODE [NSEC]: a memory-backed null_blk of 64 MiB with one
+# submit queue and no poll queue, completing in softirq (1) or from a
+# timer after NSEC (2).
+nullb() {
+	nb=/sys/kernel/config/nullb/$1
+	mkdir "$nb" || { err "null_blk $1"; return; }
+	echo 1 >"$nb/memory_backed"
+	echo 1 >"$nb/submit_queues"
+	echo 0 >"$nb/poll_queues"
+	echo "$2" >"$nb/irqmode"
+	[ -z "${3:-}" ] || echo "$3" >"$nb/completion_nsec"
+	echo 4096 >"$nb/blocksize"
+	echo 64 >"$nb/size"
+	echo 1 >"$nb/power"
 }
 
 # dm_dev NAME TABLE: a dm device without udev; its /dev/dm-N on stdout.
@@ -192,18 +201,8 @@ hedge() {
 # the order of a flash drive's, where brd's few microseconds let the
 # driver's own work make most of a read's time.
 make_timer_nullbs() {
-	cfg=/sys/kernel/config
-	for n in nbT0 nbT1; do
-		mkdir $cfg/nullb/$n || { err "null_blk $n"; continue; }
-		echo 1 >$cfg/nullb/$n/memory_backed
-		echo 1 >$cfg/nullb/$n/submit_queues
-		echo 0 >$cfg/nullb/$n/poll_queues
-		echo 2 >$cfg/nullb/$n/irqmode
-		echo 100000 >$cfg/nullb/$n/completion_nsec
-		echo 4096 >$cfg/nullb/$n/blocksize
-		echo 64 >$cfg/nullb/$n/size
-		echo 1 >$cfg/nullb/$n/power
-	done
+	nullb nbT0 2 100000
+	nullb nbT1 2 100000
 }
 
 # stalling CASE FAST LEG: hedge CASE over FAST and dm-delay over LEG, its
