@@ -93,9 +93,12 @@
  * leg back: every write goes to it at once, no read until a work item
  * has copied the device to it from a leg in sync, a step at a time, the
  * mirror's writes to the step being copied held back meanwhile (as md's
- * resync barrier holds them).  Neither a leg's state nor a recovery's
- * progress is kept across a delete or a boot: create a mirror only over
- * legs that hold the same data.
+ * resync barrier holds them).  "NAME LEG DEVICE" puts DEVICE in the
+ * failed leg's place first, as md adds a member in a faulty one's: once
+ * no I/O that chose its legs while the leg was in use is left, nor any
+ * lower I/O on it (cvs_replace_leg()).  Neither a leg's state nor a
+ * recovery's progress is kept across a delete or a boot: create a mirror
+ * only over legs that hold the same data.
  *
  * The queue limits are stacked from the lower devices, and with them
  * their write cache and FUA, but for those of a bio's size and segments
@@ -135,6 +138,7 @@
 #include <linux/seq_file.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <linux/srcu.h>
 #include <linux/string.h>
 #include <linux/timer.h>
 #include <linux/workqueue.h>
@@ -233,8 +237,12 @@ struct cvs_dev {
 	u8 key;
 	unsigned int chunk_blocks;	/* a stripe's chunk */
 	int nr_lower;
+	/* A failed mirror leg's may be replaced: see cvs_replace_leg() */
 	struct file *lower[CVS_MAX_LOWER];
 	unsigned long failed;	/* mirror legs left out: CVS_RECOVERING() */
+	unsigned long draining;	/* legs a replace waits to see idle */
+	/* A mirror's I/Os, from choosing their legs to their end */
+	struct srcu_struct ios;
 	bool deleting;		/* under disk->open_mutex: no more opens */
 	/* Buffers alive, I/Os of the reserves, restarts: delete waits for 0 */
 	atomic_t nr_bufs;
@@ -250,6 +258,7 @@ struct cvs_dev {
 	unsigned int passed[CVS_MAX_LOWER];	/* passed over since a read ended */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
 	struct work_struct discard_off;	/* a leg turned a discard down */
+	bool discard_refused;		/* ... and the device's went */
 	/* Recovery of a failed mirror leg (cvs_recover_work()) */
 	struct work_struct recover;
 	unsigned long recovery;		/* CVS_RECOVERY_RUNNING */
@@ -324,6 +333,7 @@ struct cvs_io {
 	u64 hedge_by;		/* ... and when it is hedged at the latest */
 	struct work_struct hedge_work;
 	unsigned long failed_legs;	/* legs this I/O found failing */
+	int ios_idx;		/* a mirror's: srcu_down_read(&dev->ios) */
 	atomic_t pending;	/* submitter, completion, timers, hedge work */
 	bool timed_out;
 	atomic_t copies_due;	/* a mirror read's copies due: 1, a hedge, failovers */
@@ -515,6 +525,20 @@ static void cvs_unpin_cpu_reap(void)
 	cvs_reap_list(done);
 }
 
+/*
+ * A mirror's lower I/O on leg @l ended.  The fully ordered decrement, then
+ * the load of @draining, pairs with the store of @draining, then the
+ * smp_mb() in cvs_replace_leg()'s wait (set_current_state()), then its
+ * load of the count: one sees the other, and a wake-up due is never
+ * missed.
+ */
+static void cvs_leg_idle(struct cvs_dev *d, int l)
+{
+	if (atomic_dec_and_test(&d->pending[l]) &&
+	    test_bit(l, &d->draining))
+		wake_up_var(&d->pending[l]);
+}
+
 /* The lower I/O ended: the wake-up of its queue drives everything above. */
 static void cvs_end_io(struct buffer_head *bh, int uptodate)
 {
@@ -526,7 +550,7 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 		atomic_dec(&b->dev->reading[b->lower]);
 	}
 	if (b->dev->mode == CVS_MIRROR)		/* only mirrors choose */
-		atomic_dec(&b->dev->pending[b->lower]);
+		cvs_leg_idle(b->dev, b->lower);
 	if (uptodate)
 		set_buffer_uptodate(bh);
 	else
@@ -823,6 +847,26 @@ static void cvs_copy(struct cvs_io *io, bool to_bio)
 }
 
 /*
+ * A mirror's I/O is a reader of its device's @ios from before it chooses
+ * its legs to its end (cvs_drain_leg() waits for it), which comes in
+ * another function, often in another context: sparse is told that the
+ * section ends here, and begins again there.
+ */
+static int cvs_ios_enter(struct cvs_dev *d)
+{
+	int idx = srcu_down_read(&d->ios);
+
+	__release(&d->ios);	/* ends in cvs_ios_exit() */
+	return idx;
+}
+
+static void cvs_ios_exit(struct cvs_dev *d, int idx)
+{
+	__acquire(&d->ios);	/* began in cvs_ios_enter() */
+	srcu_up_read(&d->ios, idx);
+}
+
+/*
  * The io goes back first: the last buffer put may let a delete free the
  * device, and cvs_exit() destroy the io's cache.  io->dev is gone then,
  * but for an io of the reserves, which holds the device as a buffer does.
@@ -835,6 +879,9 @@ static void cvs_io_free(struct cvs_io *io)
 	bool pooled = io->pooled;
 
 	memcpy(bufs, io->bufs, sizeof(bufs));
+	/* Its buffers, put below, hold the device. */
+	if (d->mode == CVS_MIRROR)
+		cvs_ios_exit(d, io->ios_idx);
 	if (pooled)
 		mempool_free(io, &d->res.io_pool);
 	else
@@ -990,6 +1037,7 @@ static void cvs_discard_off(struct work_struct *work)
 		return;
 	}
 	lim.max_hw_discard_sectors = 0;
+	WRITE_ONCE(d->discard_refused, true);	/* cvs_restack_limits() */
 	if (queue_limits_commit_update_frozen(q, &lim))
 		pr_warn("cevstack: %s: a leg takes no discard, but the device's limits could not be changed\n",
 			d->name);
@@ -1550,13 +1598,21 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	unsigned int nr_legs, c;
 	u8 legs[CVS_MAX_LOWER];
 	struct cvs_io *io;
+	int idx = 0;
 
+	/* Before the legs are chosen: cvs_replace_leg() waits for it. */
+	if (d->mode == CVS_MIRROR)
+		idx = cvs_ios_enter(d);
 	nr_legs = cvs_pick_legs(d, legs, read);
-	if (!nr_legs)			/* every leg of the mirror failed */
-		return ERR_PTR(-EIO);
-	io = cvs_io_get(d, reserved, gfp);
-	if (!io)
-		return NULL;
+	if (nr_legs)
+		io = cvs_io_get(d, reserved, gfp);
+	if (!nr_legs || !io) {
+		if (d->mode == CVS_MIRROR)
+			cvs_ios_exit(d, idx);
+		/* -EIO if every leg of the mirror failed */
+		return nr_legs ? NULL : ERR_PTR(-EIO);
+	}
+	io->ios_idx = idx;
 	io->dev = d;
 	io->bio = bio;
 	io->timeout_ms = timeout;
@@ -2429,9 +2485,13 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 	for (i = 0; i < d->nr_lower; i++) {
 		unsigned long failed = READ_ONCE(d->failed);
 
-		seq_printf(m, "leg%d %pg %s\n", i, file_bdev(d->lower[i]),
+		/* A replace puts the file it replaced a grace period after. */
+		rcu_read_lock();
+		seq_printf(m, "leg%d %pg %s\n", i,
+			   file_bdev(READ_ONCE(d->lower[i])),
 			   test_bit(i, &failed) ? "failed" :
 			   failed & CVS_RECOVERING(i) ? "recovering" : "ok");
+		rcu_read_unlock();
 	}
 	if (test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
 		seq_printf(m, "recovery %lu of %lu steps copied\n",
@@ -2521,6 +2581,7 @@ static void cvs_dev_free(struct cvs_dev *d)
 	if (!d)
 		return;
 	cvs_reserve_exit(&d->res);
+	cleanup_srcu_struct(&d->ios);
 	free_percpu(d->stats);
 	kfree(d);
 }
@@ -2830,12 +2891,162 @@ static void cvs_recover_work(struct work_struct *work)
 	clear_bit_unlock(CVS_RECOVERY_RUNNING, &d->recovery);
 }
 
-/* Under cvs_lock: take failed leg @leg of @d back, once it is recovered. */
-static int cvs_recover_start(struct cvs_dev *d, unsigned int leg)
+/*
+ * A lower device must take 4 KiB blocks anywhere.  It may be a cevstack
+ * device (a mirror of stripes, say): each device has reserves and
+ * workqueues of its own, and a lower device ends a bio, and with it the
+ * buffer of the device above, holding no lock: from its reaping, once
+ * it has taken its CPU's list and let the CPU go, from its work, its
+ * timer's last reference, or its ->submit_bio().  Each level nests one
+ * completion in the one below, as stacked dm devices do.
+ */
+static bool cvs_lower_ok(struct block_device *bdev, const char *path)
+{
+	if (bdev_logical_block_size(bdev) > CVS_BLOCK_SIZE ||
+	    bdev_is_zoned(bdev)) {
+		pr_err("cevstack: %s is zoned or has blocks over 4 KiB\n",
+		       path);
+		return false;
+	}
+	return true;
+}
+
+static struct cvs_recovery *cvs_recovery_alloc(int leg)
+{
+	struct cvs_recovery *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
+	int i;
+
+	for (i = 0; rec && i < CVS_STEP_PAGES; i++) {
+		rec->pages[i] = alloc_page(GFP_KERNEL);
+		if (!rec->pages[i]) {
+			cvs_recovery_free(rec);
+			return NULL;
+		}
+	}
+	if (rec)
+		rec->leg = leg;
+	return rec;
+}
+
+/*
+ * The queue limits stacked again over the legs, one replaced: what was
+ * set through sysfs stays (the size a bio may have, the write cache
+ * turned off), and so does a discard turned down (cvs_discard_off()).
+ */
+static void cvs_restack_limits(struct cvs_dev *d)
+{
+	struct request_queue *q = d->disk->queue;
+	struct queue_limits lim = queue_limits_start_update(q);
+	struct queue_limits old = lim;
+
+	cvs_stack_limits(d, &lim);
+	lim.max_user_sectors = min_not_zero(lim.max_user_sectors,
+					    old.max_user_sectors);
+	lim.max_user_discard_sectors = old.max_user_discard_sectors;
+	lim.flags |= old.flags & BLK_FLAG_WRITE_CACHE_DISABLED;
+	if (READ_ONCE(d->discard_refused))
+		lim.max_hw_discard_sectors = 0;
+	if (queue_limits_commit_update_frozen(q, &lim))
+		pr_warn("cevstack: %s: the queue limits could not be stacked again\n",
+			d->name);
+}
+
+/* Can @bdev, at @path, replace leg @leg of @d? */
+static int cvs_replacement_ok(struct cvs_dev *d, int leg,
+			      struct block_device *bdev, const char *path)
+{
+	int i;
+
+	if (!cvs_lower_ok(bdev, path))
+		return -EINVAL;
+	if (bdev_nr_sectors(bdev) < get_capacity(d->disk)) {
+		pr_err("cevstack: %s: %s is smaller than the mirror\n",
+		       d->name, path);
+		return -EINVAL;
+	}
+	for (i = 0; i < d->nr_lower; i++) {
+		if (i != leg && file_bdev(d->lower[i]) == bdev) {
+			pr_err("cevstack: %s: %s is leg %d already\n",
+			       d->name, path, i);
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The I/Os that chose their legs while @leg was in use may still use it
+ * (a late read's hedge or failover may read a leg failed since it
+ * started): wait for each, a mirror's I/O being a reader of @d->ios from
+ * before it chooses its legs to its end; then for the lower I/O left on
+ * the leg, of the buffers that outlive their I/O (a read given up on).
+ * An I/O that began after the grace period saw the leg failed, and
+ * chooses it for nothing.  -EINTR if the wait was killed.
+ */
+static int cvs_drain_leg(struct cvs_dev *d, int leg)
+{
+	int err;
+
+	set_bit(leg, &d->draining);
+	synchronize_srcu(&d->ios);
+	/* smp_mb() in set_current_state(): pairs with cvs_leg_idle()'s */
+	err = wait_var_event_killable(&d->pending[leg],
+				      !atomic_read(&d->pending[leg]));
+	clear_bit(leg, &d->draining);
+	return err;
+}
+
+/*
+ * Under cvs_lock, the recovery bit held: failed leg @leg of @d goes over
+ * to the device at @path, to be recovered, as a member added to md's
+ * raid1 in a faulty one's place is.  Once nothing can use the leg's
+ * device any more (cvs_drain_leg()), the new one takes its place, the
+ * holder links and the queue limits follow, and the old one is let go a
+ * grace period after: debugfs reads the leg's device under RCU.
+ */
+static int cvs_replace_leg(struct cvs_dev *d, int leg, const char *path)
+{
+	struct file *old = d->lower[leg], *f;
+	int err;
+
+	f = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE, d,
+				   NULL);
+	if (IS_ERR(f)) {
+		pr_err("cevstack: %s: cannot open %s: %ld\n", d->name, path,
+		       PTR_ERR(f));
+		return PTR_ERR(f);
+	}
+	err = cvs_replacement_ok(d, leg, file_bdev(f), path);
+	if (!err)
+		err = cvs_drain_leg(d, leg);
+	if (!err)
+		err = bd_link_disk_holder(file_bdev(f), d->disk);
+	if (err) {
+		bdev_fput(f);
+		return err;
+	}
+	bd_unlink_disk_holder(file_bdev(old), d->disk);
+	WRITE_ONCE(d->lower[leg], f);
+	WRITE_ONCE(d->lat_ns[leg], CVS_HEDGE_INIT_NS);	/* not measured */
+	WRITE_ONCE(d->passed[leg], 0);
+	cvs_restack_limits(d);
+	pr_info("cevstack: %s: leg %d: %pg replaced by %pg\n", d->name, leg,
+		file_bdev(old), file_bdev(f));
+	synchronize_rcu();
+	bdev_fput(old);
+	return 0;
+}
+
+/*
+ * Under cvs_lock: take failed leg @leg of @d back, once it is recovered;
+ * with @path, replaced by the device there.
+ */
+static int cvs_recover_start(struct cvs_dev *d, unsigned int leg,
+			     const char *path)
 {
 	unsigned long old = READ_ONCE(d->failed);
 	struct cvs_recovery *rec;
-	int i;
+	int err;
 
 	if (d->mode != CVS_MIRROR || leg >= d->nr_lower)
 		return -EINVAL;
@@ -2843,19 +3054,16 @@ static int cvs_recover_start(struct cvs_dev *d, unsigned int leg)
 		return -EINVAL;
 	if (test_and_set_bit_lock(CVS_RECOVERY_RUNNING, &d->recovery))
 		return -EBUSY;
-	rec = kzalloc(sizeof(*rec), GFP_KERNEL);
-	for (i = 0; rec && i < CVS_STEP_PAGES; i++) {
-		rec->pages[i] = alloc_page(GFP_KERNEL);
-		if (!rec->pages[i])
-			break;
-	}
-	if (!rec || i < CVS_STEP_PAGES) {
+	rec = cvs_recovery_alloc(leg);
+	err = rec ? 0 : -ENOMEM;
+	if (rec && path)
+		err = cvs_replace_leg(d, leg, path);
+	if (err) {
 		if (rec)
 			cvs_recovery_free(rec);
 		clear_bit_unlock(CVS_RECOVERY_RUNNING, &d->recovery);
-		return -ENOMEM;
+		return err;
 	}
-	rec->leg = leg;
 	d->rec = rec;
 	WRITE_ONCE(d->recover_at, 0);
 	WRITE_ONCE(d->recover_steps,
@@ -3024,26 +3232,6 @@ static int cvs_parse(struct cvs_dev *d, char **argv, int argc)
 	return 0;
 }
 
-/*
- * A lower device must take 4 KiB blocks anywhere.  It may be a cevstack
- * device (a mirror of stripes, say): each device has reserves and
- * workqueues of its own, and a lower device ends a bio, and with it the
- * buffer of the device above, holding no lock: from its reaping, once
- * it has taken its CPU's list and let the CPU go, from its work, its
- * timer's last reference, or its ->submit_bio().  Each level nests one
- * completion in the one below, as stacked dm devices do.
- */
-static bool cvs_lower_ok(struct block_device *bdev, const char *path)
-{
-	if (bdev_logical_block_size(bdev) > CVS_BLOCK_SIZE ||
-	    bdev_is_zoned(bdev)) {
-		pr_err("cevstack: create: %s is zoned or has blocks over 4 KiB\n",
-		       path);
-		return false;
-	}
-	return true;
-}
-
 static int cvs_open_lower(struct cvs_dev *d, char **paths, int n)
 {
 	int i;
@@ -3078,6 +3266,10 @@ static int cvs_create(const char *val)
 	if (!argv)
 		return -ENOMEM;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (d && init_srcu_struct(&d->ios)) {	/* cvs_dev_free() cleans it up */
+		kfree(d);
+		d = NULL;
+	}
 	if (d) {
 		d->stats = alloc_percpu(struct cvs_stats);
 		INIT_WORK(&d->discard_off, cvs_discard_off);
@@ -3207,7 +3399,7 @@ static int cvs_recover_set(const char *val, const struct kernel_param *kp)
 	if (!argv)
 		return -ENOMEM;
 	err = -EINVAL;
-	if (argc != 2 || kstrtouint(argv[1], 0, &leg))
+	if (argc < 2 || argc > 3 || kstrtouint(argv[1], 0, &leg))
 		goto out;
 	err = -ENODEV;
 	if (!try_module_get(THIS_MODULE))
@@ -3218,7 +3410,8 @@ static int cvs_recover_set(const char *val, const struct kernel_param *kp)
 		err = -ENOENT;
 		list_for_each_entry(d, &cvs_devs, list) {
 			if (!strcmp(d->name, argv[0])) {
-				err = cvs_recover_start(d, leg);
+				err = cvs_recover_start(d, leg,
+							argc > 2 ? argv[2] : NULL);
 				break;
 			}
 		}
@@ -3234,7 +3427,7 @@ static const struct kernel_param_ops cvs_recover_ops = {
 	.set = cvs_recover_set,
 };
 module_param_cb(recover, &cvs_recover_ops, NULL, 0200);
-MODULE_PARM_DESC(recover, "take a failed mirror leg back once its data is copied to it: \"NAME LEG\"");
+MODULE_PARM_DESC(recover, "take a failed mirror leg back once its data is copied to it, or another device in its place: \"NAME LEG [DEVICE]\"");
 
 static void cvs_free_resources(void)
 {
