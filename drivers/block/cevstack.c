@@ -528,9 +528,9 @@ static void cvs_unpin_cpu_reap(void)
 /*
  * A mirror's lower I/O on leg @l ended.  The fully ordered decrement, then
  * the load of @draining, pairs with the store of @draining, then the
- * smp_mb() in cvs_replace_leg()'s wait (set_current_state()), then its
- * load of the count: one sees the other, and a wake-up due is never
- * missed.
+ * full barriers in cvs_drain_leg() (the grace period's end, and
+ * set_current_state()), then its load of the count: one sees the other,
+ * and a wake-up due is never missed.
  */
 static void cvs_leg_idle(struct cvs_dev *d, int l)
 {
@@ -1398,7 +1398,11 @@ static void cvs_io_timeout(struct timer_list *t)
  */
 static unsigned int cvs_pick_legs(struct cvs_dev *d, u8 *legs, bool read)
 {
-	unsigned long failed = READ_ONCE(d->failed);
+	/*
+	 * An ACQUIRE: a leg seen being recovered is seen with the device a
+	 * replace put there before (cvs_recover_start()'s cmpxchg).
+	 */
+	unsigned long failed = smp_load_acquire(&d->failed);
 	unsigned int n = 0;
 	int i;
 
@@ -1597,7 +1601,7 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	gfp_t gfp = reserved ? GFP_NOIO : GFP_NOWAIT | __GFP_NOWARN;
 	unsigned int nr_legs, c;
 	u8 legs[CVS_MAX_LOWER];
-	struct cvs_io *io;
+	struct cvs_io *io = NULL;
 	int idx = 0;
 
 	/* Before the legs are chosen: cvs_replace_leg() waits for it. */
@@ -2581,6 +2585,8 @@ static void cvs_dev_free(struct cvs_dev *d)
 	if (!d)
 		return;
 	cvs_reserve_exit(&d->res);
+	/* A killed replace may have left a grace period it started running. */
+	synchronize_srcu(&d->ios);
 	cleanup_srcu_struct(&d->ios);
 	free_percpu(d->stats);
 	kfree(d);
@@ -2931,10 +2937,12 @@ static struct cvs_recovery *cvs_recovery_alloc(int leg)
 /*
  * The queue limits stacked again over the legs, one replaced: what was
  * set through sysfs stays (the size a bio may have, the write cache
- * turned off), and so does a discard turned down (cvs_discard_off()).
+ * turned off, I/O statistics and entropy), and so does a discard turned
+ * down (cvs_discard_off()).
  */
-static void cvs_restack_limits(struct cvs_dev *d)
+static int cvs_restack_limits(struct cvs_dev *d)
 {
+	const blk_features_t user = BLK_FEAT_IO_STAT | BLK_FEAT_ADD_RANDOM;
 	struct request_queue *q = d->disk->queue;
 	struct queue_limits lim = queue_limits_start_update(q);
 	struct queue_limits old = lim;
@@ -2944,11 +2952,29 @@ static void cvs_restack_limits(struct cvs_dev *d)
 					    old.max_user_sectors);
 	lim.max_user_discard_sectors = old.max_user_discard_sectors;
 	lim.flags |= old.flags & BLK_FLAG_WRITE_CACHE_DISABLED;
+	lim.features = (lim.features & ~user) | (old.features & user);
 	if (READ_ONCE(d->discard_refused))
 		lim.max_hw_discard_sectors = 0;
-	if (queue_limits_commit_update_frozen(q, &lim))
-		pr_warn("cevstack: %s: the queue limits could not be stacked again\n",
-			d->name);
+	return queue_limits_commit_update_frozen(q, &lim);
+}
+
+/* Is @disk @d's, or a cevstack device's over it?  Not through dm or md. */
+static bool cvs_stacked_on(struct gendisk *disk, struct cvs_dev *d,
+			   int depth)
+{
+	struct cvs_dev *above = disk->private_data;
+	int i;
+
+	if (disk == d->disk)
+		return true;
+	/* Under cvs_lock: the devices and their legs stay as they are. */
+	if (disk->fops != &cvs_fops || depth > CVS_MAX_LOWER * 4)
+		return false;
+	for (i = 0; i < above->nr_lower; i++)
+		if (cvs_stacked_on(file_bdev(above->lower[i])->bd_disk, d,
+				   depth + 1))
+			return true;
+	return false;
 }
 
 /* Can @bdev, at @path, replace leg @leg of @d? */
@@ -2971,6 +2997,15 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
 			return -EBUSY;
 		}
 	}
+	/*
+	 * The mirror itself, or a device over it: the recovery's writes to
+	 * the leg would come back to the mirror, and wait for the step the
+	 * recovery holds.
+	 */
+	if (cvs_stacked_on(bdev->bd_disk, d, 0)) {
+		pr_err("cevstack: %s: %s is stacked on it\n", d->name, path);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -2980,18 +3015,36 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
  * started): wait for each, a mirror's I/O being a reader of @d->ios from
  * before it chooses its legs to its end; then for the lower I/O left on
  * the leg, of the buffers that outlive their I/O (a read given up on).
- * An I/O that began after the grace period saw the leg failed, and
- * chooses it for nothing.  -EINTR if the wait was killed.
+ * An I/O that began after the grace period began saw the leg failed,
+ * and chooses it for nothing.  Killable: an I/O of the device may hang
+ * (a lower device that queues its I/O until a path comes back), and the
+ * writer of the parameter holds cvs_lock and the module's parameter
+ * lock.  -EINTR if it was killed.
  */
 static int cvs_drain_leg(struct cvs_dev *d, int leg)
 {
-	int err;
+	unsigned long cookie;
+	int err = 0;
 
 	set_bit(leg, &d->draining);
-	synchronize_srcu(&d->ios);
-	/* smp_mb() in set_current_state(): pairs with cvs_leg_idle()'s */
-	err = wait_var_event_killable(&d->pending[leg],
-				      !atomic_read(&d->pending[leg]));
+	cookie = start_poll_synchronize_srcu(&d->ios);
+	while (!poll_state_synchronize_srcu(&d->ios, cookie)) {
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			goto out;
+		}
+		schedule_timeout_killable(HZ / 50);
+	}
+	/*
+	 * The full barrier the grace period ends with (the fast path's
+	 * load), then the one in set_current_state(), pair with
+	 * cvs_leg_idle()'s; the ACQUIRE orders the old device's release
+	 * after the leg's last lower I/O ended.
+	 */
+	if (wait_var_event_killable(&d->pending[leg],
+				    !atomic_read_acquire(&d->pending[leg])))
+		err = -EINTR;
+out:
 	clear_bit(leg, &d->draining);
 	return err;
 }
@@ -3001,8 +3054,10 @@ static int cvs_drain_leg(struct cvs_dev *d, int leg)
  * to the device at @path, to be recovered, as a member added to md's
  * raid1 in a faulty one's place is.  Once nothing can use the leg's
  * device any more (cvs_drain_leg()), the new one takes its place, the
- * holder links and the queue limits follow, and the old one is let go a
- * grace period after: debugfs reads the leg's device under RCU.
+ * holder links and the queue limits follow (or, if the limits cannot
+ * take it, the old one is put back: the leg is failed, nothing reads
+ * it), and the one let go is put a grace period after: debugfs reads
+ * the leg's device under RCU.
  */
 static int cvs_replace_leg(struct cvs_dev *d, int leg, const char *path)
 {
@@ -3021,20 +3076,28 @@ static int cvs_replace_leg(struct cvs_dev *d, int leg, const char *path)
 		err = cvs_drain_leg(d, leg);
 	if (!err)
 		err = bd_link_disk_holder(file_bdev(f), d->disk);
+	if (err)
+		goto put;
+	WRITE_ONCE(d->lower[leg], f);
+	err = cvs_restack_limits(d);
 	if (err) {
-		bdev_fput(f);
-		return err;
+		pr_err("cevstack: %s: the queue limits cannot take %s: %d\n",
+		       d->name, path, err);
+		WRITE_ONCE(d->lower[leg], old);
+		bd_unlink_disk_holder(file_bdev(f), d->disk);
+		synchronize_rcu();
+		goto put;
 	}
 	bd_unlink_disk_holder(file_bdev(old), d->disk);
-	WRITE_ONCE(d->lower[leg], f);
 	WRITE_ONCE(d->lat_ns[leg], CVS_HEDGE_INIT_NS);	/* not measured */
 	WRITE_ONCE(d->passed[leg], 0);
-	cvs_restack_limits(d);
 	pr_info("cevstack: %s: leg %d: %pg replaced by %pg\n", d->name, leg,
 		file_bdev(old), file_bdev(f));
+	f = old;
 	synchronize_rcu();
-	bdev_fput(old);
-	return 0;
+put:
+	bdev_fput(f);
+	return err;
 }
 
 /*
@@ -3054,6 +3117,11 @@ static int cvs_recover_start(struct cvs_dev *d, unsigned int leg,
 		return -EINVAL;
 	if (test_and_set_bit_lock(CVS_RECOVERY_RUNNING, &d->recovery))
 		return -EBUSY;
+	/* debugfs shows the progress from now on, a replace's wait first. */
+	WRITE_ONCE(d->recover_at, 0);
+	WRITE_ONCE(d->recover_steps,
+		   DIV_ROUND_UP_SECTOR_T(get_capacity(d->disk),
+					 CVS_STEP_SECTORS));
 	rec = cvs_recovery_alloc(leg);
 	err = rec ? 0 : -ENOMEM;
 	if (rec && path)
@@ -3065,10 +3133,6 @@ static int cvs_recover_start(struct cvs_dev *d, unsigned int leg,
 		return err;
 	}
 	d->rec = rec;
-	WRITE_ONCE(d->recover_at, 0);
-	WRITE_ONCE(d->recover_steps,
-		   DIV_ROUND_UP_SECTOR_T(get_capacity(d->disk),
-					 CVS_STEP_SECTORS));
 	/* Nothing but a start, under cvs_lock, takes a leg's failure back. */
 	do {
 		if (WARN_ON_ONCE(!(old & BIT(leg)))) {

@@ -11,7 +11,7 @@
 # hedge read the new device, and the read returned its bytes.)  Then what
 # a replacement may not be: smaller than the mirror, another leg, for a
 # leg not failed.  And a leg's old device is let go only once the I/O on
-# it has ended.
+# it has ended; a replace waiting for a hung I/O can be killed.
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 RECOVER=$P/recover
@@ -97,9 +97,37 @@ echo "cvret 1 /dev/cvrt2" >"$RECOVER" || fail "replace leg1 by cvrt2"
 echo "$hedge" >$P/hedge_us
 echo cvret >"$DELETE" || fail "delete cvret"
 
+# A replace waits for every I/O that chose its legs before it: one that
+# hangs must not hang the replace for good.  Read R fails on leg 0 and
+# is tried again on leg 1 (3 s); the replace, waiting for it, is killed,
+# and leaves the leg failed, on its old device.  (The first version
+# waited out the read, unkillable, and replaced the leg.)
+NULLB_MIB=1 cfg_nullb cvrk0 1000 1
+NULLB_MIB=1 cfg_nullb cvrk1 3000000000 1
+NULLB_MIB=1 cfg_nullb cvrk2 1000 1
+trap 'fault cvrk0 off; echo cvrek >"$DELETE" 2>/dev/null' EXIT
+mkstack cvrek mirror 0 /dev/cvrk0 /dev/cvrk1
+fault cvrk0 on tasks
+failing dd if=/dev/cvrek of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null &
+pidR=$!
+leg0() { [ "$(counter cvrek leg0)" = "cvrk0 failed" ]; }
+wait_until 2 "leg0 not failed by read R" leg0
+fault cvrk0 off
+sh -c "echo 'cvrek 0 /dev/cvrk2' >$RECOVER" 2>/dev/null &
+pidE=$!
+wait_until 2 "the replace did not start" grep -q "^recovery " "$STATS/cvrek"
+kill -9 $pidE
+wait $pidE 2>/dev/null
+kill -0 $pidR 2>/dev/null || fail "the replace was not killed while read R held it"
+leg0 || fail "leg0 $(counter cvrek leg0) after the replace was killed"
+wait $pidR || fail "read R failed with a leg left"
+grep -q "^recovery " "$STATS/cvrek" && fail "a recovery left running by the killed replace"
+trap - EXIT
+echo cvrek >"$DELETE" || fail "delete cvrek"
+
 # What is refused, on a mirror over fast legs: a leg not failed; with
-# leg 1 failed, a device smaller than the mirror, leg 0's device, and
-# no device.  Then leg 1 is replaced again, and the device it had is let
+# leg 1 failed, a device smaller than the mirror, leg 0's device, no
+# device, the mirror itself and a device over it.  Then leg 1 is replaced again, and the device it had is let
 # go; the queue's limits set through sysfs stay.
 NULLB_MIB=2 cfg_nullb cvrq0 1000 1
 NULLB_MIB=2 cfg_nullb cvrq1 1000 1
@@ -107,7 +135,7 @@ NULLB_MIB=1 cfg_nullb cvrq2 1000 1
 NULLB_MIB=2 cfg_nullb cvrq3 1000 1
 mkstack cvreq mirror 0 /dev/cvrq0 /dev/cvrq1
 trap 'fault cvrq1 off; echo "$hedge" >$P/hedge_us
-	echo cvreq >"$DELETE" 2>/dev/null' EXIT
+	echo cvrel >"$DELETE" 2>/dev/null; echo cvreq >"$DELETE" 2>/dev/null' EXIT
 refused() { echo "$1" >"$RECOVER" 2>/dev/null && fail "\"$1\" was taken"; true; }
 refused "cvreq 1 /dev/cvrq3"
 fault cvrq1 on tasks
@@ -119,6 +147,16 @@ in_state cvrq1 failed || fail "leg1 not failed by the write"
 refused "cvreq 1 /dev/cvrq2"
 refused "cvreq 1 /dev/cvrq0"
 refused "cvreq 1 /dev/nonexistent"
+# The mirror itself, or a device over it: the recovery's writes to the
+# leg would come back to the mirror and wait for the step the recovery
+# holds (the first version took it, and hung).
+refused "cvreq 1 /dev/cvreq"
+echo "cvrel linear 0 /dev/cvreq" >"$CREATE" || fail "create cvrel over cvreq"
+refused "cvreq 1 /dev/cvrel"
+echo cvrel >"$DELETE" || fail "delete cvrel"
+# A device refused is let go: another holder may claim it.
+echo "cvrel linear 0 /dev/cvrq2" >"$CREATE" || fail "cvrq2 still held after it was refused"
+echo cvrel >"$DELETE" || fail "delete cvrel"
 in_state cvrq1 failed || fail "leg1 not failed after the refused replaces"
 # What was set through sysfs stays.
 echo 64 >/sys/block/cvreq/queue/max_sectors_kb || fail "set max_sectors_kb"
