@@ -240,9 +240,9 @@ struct cvs_dev {
 	/* A failed mirror leg's may be replaced: see cvs_replace_leg() */
 	struct file *lower[CVS_MAX_LOWER];
 	unsigned long failed;	/* mirror legs left out: CVS_RECOVERING() */
-	unsigned long draining;	/* legs a replace waits to see idle */
 	/* A mirror's I/Os, from choosing their legs to their end */
 	struct srcu_struct ios;
+	bool ios_polled;	/* a replace gave up on a grace period */
 	bool deleting;		/* under disk->open_mutex: no more opens */
 	/* Buffers alive, I/Os of the reserves, restarts: delete waits for 0 */
 	atomic_t nr_bufs;
@@ -258,7 +258,6 @@ struct cvs_dev {
 	unsigned int passed[CVS_MAX_LOWER];	/* passed over since a read ended */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
 	struct work_struct discard_off;	/* a leg turned a discard down */
-	bool discard_refused;		/* ... and the device's went */
 	/* Recovery of a failed mirror leg (cvs_recover_work()) */
 	struct work_struct recover;
 	unsigned long recovery;		/* CVS_RECOVERY_RUNNING */
@@ -525,20 +524,6 @@ static void cvs_unpin_cpu_reap(void)
 	cvs_reap_list(done);
 }
 
-/*
- * A mirror's lower I/O on leg @l ended.  The fully ordered decrement, then
- * the load of @draining, pairs with the store of @draining, then the
- * full barriers in cvs_drain_leg() (the grace period's end, and
- * set_current_state()), then its load of the count: one sees the other,
- * and a wake-up due is never missed.
- */
-static void cvs_leg_idle(struct cvs_dev *d, int l)
-{
-	if (atomic_dec_and_test(&d->pending[l]) &&
-	    test_bit(l, &d->draining))
-		wake_up_var(&d->pending[l]);
-}
-
 /* The lower I/O ended: the wake-up of its queue drives everything above. */
 static void cvs_end_io(struct buffer_head *bh, int uptodate)
 {
@@ -550,7 +535,7 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 		atomic_dec(&b->dev->reading[b->lower]);
 	}
 	if (b->dev->mode == CVS_MIRROR)		/* only mirrors choose */
-		cvs_leg_idle(b->dev, b->lower);
+		atomic_dec(&b->dev->pending[b->lower]);
 	if (uptodate)
 		set_buffer_uptodate(bh);
 	else
@@ -1037,7 +1022,6 @@ static void cvs_discard_off(struct work_struct *work)
 		return;
 	}
 	lim.max_hw_discard_sectors = 0;
-	WRITE_ONCE(d->discard_refused, true);	/* cvs_restack_limits() */
 	if (queue_limits_commit_update_frozen(q, &lim))
 		pr_warn("cevstack: %s: a leg takes no discard, but the device's limits could not be changed\n",
 			d->name);
@@ -2585,8 +2569,9 @@ static void cvs_dev_free(struct cvs_dev *d)
 	if (!d)
 		return;
 	cvs_reserve_exit(&d->res);
-	/* A killed replace may have left a grace period it started running. */
-	synchronize_srcu(&d->ios);
+	/* A replace that gave up may have left a grace period running. */
+	if (d->ios_polled)
+		synchronize_srcu(&d->ios);
 	cleanup_srcu_struct(&d->ios);
 	free_percpu(d->stats);
 	kfree(d);
@@ -2917,6 +2902,22 @@ static bool cvs_lower_ok(struct block_device *bdev, const char *path)
 	return true;
 }
 
+/*
+ * The leg of @d that @bdev is already, but leg @skip, or -1.  The same
+ * holder may open a device twice: a stripe over it twice would lay two
+ * chunks on the same blocks.
+ */
+static int cvs_leg_of(struct cvs_dev *d, struct block_device *bdev,
+		      int skip)
+{
+	int i;
+
+	for (i = 0; i < d->nr_lower; i++)
+		if (i != skip && file_bdev(d->lower[i]) == bdev)
+			return i;
+	return -1;
+}
+
 static struct cvs_recovery *cvs_recovery_alloc(int leg)
 {
 	struct cvs_recovery *rec = kzalloc(sizeof(*rec), GFP_KERNEL);
@@ -2935,40 +2936,44 @@ static struct cvs_recovery *cvs_recovery_alloc(int leg)
 }
 
 /*
- * The queue limits stacked again over the legs, one replaced: what was
- * set through sysfs stays (the size a bio may have, the write cache
- * turned off, I/O statistics and entropy), and so does a discard turned
- * down (cvs_discard_off()).
+ * The queue limits stacked again over the legs, one replaced, as dm
+ * stacks a table's again; but what was set through sysfs stays: the
+ * size a bio may have, the write cache turned off, I/O statistics,
+ * entropy, rotational.
  */
 static int cvs_restack_limits(struct cvs_dev *d)
 {
-	const blk_features_t user = BLK_FEAT_IO_STAT | BLK_FEAT_ADD_RANDOM;
+	const blk_features_t user = BLK_FEAT_IO_STAT | BLK_FEAT_ADD_RANDOM |
+				    BLK_FEAT_ROTATIONAL;
 	struct request_queue *q = d->disk->queue;
 	struct queue_limits lim = queue_limits_start_update(q);
 	struct queue_limits old = lim;
 
 	cvs_stack_limits(d, &lim);
-	lim.max_user_sectors = min_not_zero(lim.max_user_sectors,
-					    old.max_user_sectors);
+	lim.max_user_sectors = old.max_user_sectors;
 	lim.max_user_discard_sectors = old.max_user_discard_sectors;
 	lim.flags |= old.flags & BLK_FLAG_WRITE_CACHE_DISABLED;
 	lim.features = (lim.features & ~user) | (old.features & user);
-	if (READ_ONCE(d->discard_refused))
-		lim.max_hw_discard_sectors = 0;
 	return queue_limits_commit_update_frozen(q, &lim);
 }
 
-/* Is @disk @d's, or a cevstack device's over it?  Not through dm or md. */
+/*
+ * Is @disk @d's, or a cevstack device's over it (not through dm or md),
+ * or in too deep a stack of them to tell?  Each device holds its legs,
+ * none two of the same, so the walk sees each device under @disk once.
+ */
+#define CVS_MAX_DEPTH	16
+
 static bool cvs_stacked_on(struct gendisk *disk, struct cvs_dev *d,
 			   int depth)
 {
 	struct cvs_dev *above = disk->private_data;
 	int i;
 
-	if (disk == d->disk)
+	if (disk == d->disk || depth > CVS_MAX_DEPTH)
 		return true;
 	/* Under cvs_lock: the devices and their legs stay as they are. */
-	if (disk->fops != &cvs_fops || depth > CVS_MAX_LOWER * 4)
+	if (disk->fops != &cvs_fops)
 		return false;
 	for (i = 0; i < above->nr_lower; i++)
 		if (cvs_stacked_on(file_bdev(above->lower[i])->bd_disk, d,
@@ -2981,8 +2986,6 @@ static bool cvs_stacked_on(struct gendisk *disk, struct cvs_dev *d,
 static int cvs_replacement_ok(struct cvs_dev *d, int leg,
 			      struct block_device *bdev, const char *path)
 {
-	int i;
-
 	if (!cvs_lower_ok(bdev, path))
 		return -EINVAL;
 	if (bdev_nr_sectors(bdev) < get_capacity(d->disk)) {
@@ -2990,12 +2993,10 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
 		       d->name, path);
 		return -EINVAL;
 	}
-	for (i = 0; i < d->nr_lower; i++) {
-		if (i != leg && file_bdev(d->lower[i]) == bdev) {
-			pr_err("cevstack: %s: %s is leg %d already\n",
-			       d->name, path, i);
-			return -EBUSY;
-		}
+	if (cvs_leg_of(d, bdev, leg) >= 0) {
+		pr_err("cevstack: %s: %s is leg %d already\n", d->name, path,
+		       cvs_leg_of(d, bdev, leg));
+		return -EBUSY;
 	}
 	/*
 	 * The mirror itself, or a device over it: the recovery's writes to
@@ -3003,7 +3004,8 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
 	 * recovery holds.
 	 */
 	if (cvs_stacked_on(bdev->bd_disk, d, 0)) {
-		pr_err("cevstack: %s: %s is stacked on it\n", d->name, path);
+		pr_err("cevstack: %s: %s is stacked on it, or too deep a stack to tell\n",
+		       d->name, path);
 		return -EINVAL;
 	}
 	return 0;
@@ -3013,40 +3015,38 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
  * The I/Os that chose their legs while @leg was in use may still use it
  * (a late read's hedge or failover may read a leg failed since it
  * started): wait for each, a mirror's I/O being a reader of @d->ios from
- * before it chooses its legs to its end; then for the lower I/O left on
+ * before it chooses its legs to its end; and for the lower I/O left on
  * the leg, of the buffers that outlive their I/O (a read given up on).
  * An I/O that began after the grace period began saw the leg failed,
- * and chooses it for nothing.  Killable: an I/O of the device may hang
- * (a lower device that queues its I/O until a path comes back), and the
- * writer of the parameter holds cvs_lock and the module's parameter
- * lock.  -EINTR if it was killed.
+ * and chooses it for nothing.
+ *
+ * The writer of the parameter holds cvs_lock and the module's parameter
+ * lock, and an I/O of the device may hang (a lower device that queues
+ * its I/O until a path comes back): killable, and given up with -EBUSY
+ * after CVS_DRAIN_SECS, as md refuses to remove a member with I/O
+ * pending.  Polled: an I/O may end in any context, and wakes nobody.
  */
+#define CVS_DRAIN_SECS	10
+
 static int cvs_drain_leg(struct cvs_dev *d, int leg)
 {
-	unsigned long cookie;
-	int err = 0;
+	unsigned long cookie = start_poll_synchronize_srcu(&d->ios);
+	unsigned long end = jiffies + CVS_DRAIN_SECS * HZ;
 
-	set_bit(leg, &d->draining);
-	cookie = start_poll_synchronize_srcu(&d->ios);
-	while (!poll_state_synchronize_srcu(&d->ios, cookie)) {
-		if (fatal_signal_pending(current)) {
-			err = -EINTR;
-			goto out;
+	/*
+	 * The ACQUIRE: the old device is let go after the leg's last lower
+	 * I/O ended.  The grace period's end is a full barrier after the
+	 * readers' accesses.
+	 */
+	while (!poll_state_synchronize_srcu(&d->ios, cookie) ||
+	       atomic_read_acquire(&d->pending[leg])) {
+		if (fatal_signal_pending(current) || time_after(jiffies, end)) {
+			d->ios_polled = true;	/* for cvs_dev_free() */
+			return fatal_signal_pending(current) ? -EINTR : -EBUSY;
 		}
 		schedule_timeout_killable(HZ / 50);
 	}
-	/*
-	 * The full barrier the grace period ends with (the fast path's
-	 * load), then the one in set_current_state(), pair with
-	 * cvs_leg_idle()'s; the ACQUIRE orders the old device's release
-	 * after the leg's last lower I/O ended.
-	 */
-	if (wait_var_event_killable(&d->pending[leg],
-				    !atomic_read_acquire(&d->pending[leg])))
-		err = -EINTR;
-out:
-	clear_bit(leg, &d->draining);
-	return err;
+	return 0;
 }
 
 /*
@@ -3296,6 +3296,15 @@ static int cvs_parse(struct cvs_dev *d, char **argv, int argc)
 	return 0;
 }
 
+static bool cvs_given_twice(struct cvs_dev *d, struct block_device *bdev,
+			    const char *path)
+{
+	if (cvs_leg_of(d, bdev, -1) < 0)
+		return false;
+	pr_err("cevstack: create: %s is given twice\n", path);
+	return true;
+}
+
 static int cvs_open_lower(struct cvs_dev *d, char **paths, int n)
 {
 	int i;
@@ -3310,7 +3319,8 @@ static int cvs_open_lower(struct cvs_dev *d, char **paths, int n)
 			cvs_put_lower(d);
 			return PTR_ERR(f);
 		}
-		if (!cvs_lower_ok(file_bdev(f), paths[i])) {
+		if (!cvs_lower_ok(file_bdev(f), paths[i]) ||
+		    cvs_given_twice(d, file_bdev(f), paths[i])) {
 			bdev_fput(f);
 			cvs_put_lower(d);
 			return -EINVAL;

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # stack, bad input: the create interface refuses malformed lines, each
-# with an error and a line in the log, and creates nothing.  cvb0 is
+# with an error and a line in the log, and creates nothing (x8: a stripe
+# over one device twice would lay two chunks on its same blocks; the
+# driver before took it).  cvb0 is
 # deleted at the end: ram6 is free for the tests after this one.
 . /tests/lib.inc
 mkstack cvb0 linear 0 /dev/ram6	# after fs_ext4_bread_batch, its only user
@@ -26,12 +28,13 @@ x4 linear 0 /dev/ram5 /dev/ram6
 x5 stripe 0 /dev/ram6
 x6 mirror 0 /dev/ram0 /dev/ram1 /dev/ram2 /dev/ram3 /dev/ram4
 x7 linear 0 /dev/nosuchdevice
+x8 stripe 0 /dev/ram5 /dev/ram5
 cvb0 linear 0 /dev/ram6
 LINES
-for x in x1 x2 x3 x4 x5 x6 x7; do
+for x in x1 x2 x3 x4 x5 x6 x7 x8; do
 	[ -e "/dev/$x" ] && fail "/dev/$x was created"
 done
-[ $n -eq 11 ] || fail "ran $n cases"
+[ $n -eq 12 ] || fail "ran $n cases"
 trap - EXIT
 echo cvb0 >"$DELETE" || fail "delete cvb0"
 exit 0
