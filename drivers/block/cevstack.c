@@ -534,8 +534,12 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 		WRITE_ONCE(b->dev->passed[b->lower], 0);
 		atomic_dec(&b->dev->reading[b->lower]);
 	}
-	if (b->dev->mode == CVS_MIRROR)		/* only mirrors choose */
-		atomic_dec(&b->dev->pending[b->lower]);
+	/*
+	 * Only mirrors choose.  A RELEASE: cvs_drain_leg() lets the leg's
+	 * old device go once it reads the count that this leaves.
+	 */
+	if (b->dev->mode == CVS_MIRROR)
+		atomic_dec_return_release(&b->dev->pending[b->lower]);
 	if (uptodate)
 		set_buffer_uptodate(bh);
 	else
@@ -2939,12 +2943,14 @@ static struct cvs_recovery *cvs_recovery_alloc(int leg)
  * The queue limits stacked again over the legs, one replaced, as dm
  * stacks a table's again; but what was set through sysfs stays: the
  * size a bio may have, the write cache turned off, I/O statistics,
- * entropy, rotational.
+ * entropy, and rotational if it was (a rotational leg added makes it
+ * so, as md's does).  The freeze waits, unkillably, for the bios being
+ * submitted: one waiting on the reserves, behind a leg that hung since
+ * the drain, holds the replace up as it would hold a dm suspend.
  */
 static int cvs_restack_limits(struct cvs_dev *d)
 {
-	const blk_features_t user = BLK_FEAT_IO_STAT | BLK_FEAT_ADD_RANDOM |
-				    BLK_FEAT_ROTATIONAL;
+	const blk_features_t user = BLK_FEAT_IO_STAT | BLK_FEAT_ADD_RANDOM;
 	struct request_queue *q = d->disk->queue;
 	struct queue_limits lim = queue_limits_start_update(q);
 	struct queue_limits old = lim;
@@ -2954,6 +2960,7 @@ static int cvs_restack_limits(struct cvs_dev *d)
 	lim.max_user_discard_sectors = old.max_user_discard_sectors;
 	lim.flags |= old.flags & BLK_FLAG_WRITE_CACHE_DISABLED;
 	lim.features = (lim.features & ~user) | (old.features & user);
+	lim.features |= old.features & BLK_FEAT_ROTATIONAL;
 	return queue_limits_commit_update_frozen(q, &lim);
 }
 
@@ -2970,11 +2977,13 @@ static bool cvs_stacked_on(struct gendisk *disk, struct cvs_dev *d,
 	struct cvs_dev *above = disk->private_data;
 	int i;
 
-	if (disk == d->disk || depth > CVS_MAX_DEPTH)
+	if (disk == d->disk)
 		return true;
 	/* Under cvs_lock: the devices and their legs stay as they are. */
 	if (disk->fops != &cvs_fops)
 		return false;
+	if (depth > CVS_MAX_DEPTH)
+		return true;
 	for (i = 0; i < above->nr_lower; i++)
 		if (cvs_stacked_on(file_bdev(above->lower[i])->bd_disk, d,
 				   depth + 1))
@@ -2986,6 +2995,8 @@ static bool cvs_stacked_on(struct gendisk *disk, struct cvs_dev *d,
 static int cvs_replacement_ok(struct cvs_dev *d, int leg,
 			      struct block_device *bdev, const char *path)
 {
+	int other = cvs_leg_of(d, bdev, leg);
+
 	if (!cvs_lower_ok(bdev, path))
 		return -EINVAL;
 	if (bdev_nr_sectors(bdev) < get_capacity(d->disk)) {
@@ -2993,9 +3004,9 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
 		       d->name, path);
 		return -EINVAL;
 	}
-	if (cvs_leg_of(d, bdev, leg) >= 0) {
+	if (other >= 0) {
 		pr_err("cevstack: %s: %s is leg %d already\n", d->name, path,
-		       cvs_leg_of(d, bdev, leg));
+		       other);
 		return -EBUSY;
 	}
 	/*
@@ -3023,8 +3034,11 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
  * The writer of the parameter holds cvs_lock and the module's parameter
  * lock, and an I/O of the device may hang (a lower device that queues
  * its I/O until a path comes back): killable, and given up with -EBUSY
- * after CVS_DRAIN_SECS, as md refuses to remove a member with I/O
- * pending.  Polled: an I/O may end in any context, and wakes nobody.
+ * after CVS_DRAIN_SECS, to be tried again, as md refuses to remove a
+ * member with I/O pending.  The grace period waits for the I/O on every
+ * leg, not only this one's: a leg in a long error recovery makes the
+ * replace wait too.  Polled: an I/O may end in any context, and wakes
+ * nobody.
  */
 #define CVS_DRAIN_SECS	10
 
@@ -3034,9 +3048,9 @@ static int cvs_drain_leg(struct cvs_dev *d, int leg)
 	unsigned long end = jiffies + CVS_DRAIN_SECS * HZ;
 
 	/*
-	 * The ACQUIRE: the old device is let go after the leg's last lower
-	 * I/O ended.  The grace period's end is a full barrier after the
-	 * readers' accesses.
+	 * The ACQUIRE pairs with cvs_end_io()'s RELEASE: the old device is
+	 * let go after the leg's last lower I/O ended.  The grace period's
+	 * end is a full barrier after the readers' accesses.
 	 */
 	while (!poll_state_synchronize_srcu(&d->ios, cookie) ||
 	       atomic_read_acquire(&d->pending[leg])) {
