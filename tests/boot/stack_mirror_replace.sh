@@ -99,29 +99,31 @@ echo "$hedge" >$P/hedge_us
 echo cvret >"$DELETE" || fail "delete cvret"
 
 # A replace waits for every I/O that chose its legs before it: one that
-# hangs must not hang the replace for good.  Read R fails on leg 0 and
-# is tried again on leg 1 (4 s: a null_blk times its requests out at
-# 5).  A replace waiting for it is killed, and leaves the leg failed, on
-# its old device (the first version waited the read out, unkillable, and
+# hangs must not hang the replace for good.  The partition scan's read
+# goes to leg 0 (4 s: a null_blk times its requests out at 5), is
+# hedged to leg 1, and leaves leg 0 with a read pending and slow in its
+# estimate: read R goes to leg 1, fails it, and is tried again on leg 0.
+# A replace waiting for R is killed, and leaves the leg failed, on its
+# old device (the first version waited the read out, unkillable, and
 # replaced the leg).
-NULLB_MIB=1 cfg_nullb cvrk0 1000 1
-NULLB_MIB=1 cfg_nullb cvrk1 4000000000 1
+NULLB_MIB=1 cfg_nullb cvrk0 4000000000 1
+NULLB_MIB=1 cfg_nullb cvrk1 1000 1
 NULLB_MIB=1 cfg_nullb cvrk2 1000 1
-trap 'fault cvrk0 off; echo cvrek >"$DELETE" 2>/dev/null' EXIT
+trap 'fault cvrk1 off; echo cvrek >"$DELETE" 2>/dev/null' EXIT
 mkstack cvrek mirror 0 /dev/cvrk0 /dev/cvrk1
-fault cvrk0 on tasks
+fault cvrk1 on tasks
 failing dd if=/dev/cvrek of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null &
 pidR=$!
-leg0() { [ "$(counter cvrek leg0)" = "cvrk0 failed" ]; }
-wait_until 2 "leg0 not failed by read R" leg0
-fault cvrk0 off
-sh -c "echo 'cvrek 0 /dev/cvrk2' >$RECOVER" 2>/dev/null &
+leg1() { [ "$(counter cvrek leg1)" = "cvrk1 failed" ]; }
+wait_until 2 "leg1 not failed by read R" leg1
+fault cvrk1 off
+sh -c "echo 'cvrek 1 /dev/cvrk2' >$RECOVER" 2>/dev/null &
 pidE=$!
 wait_until 2 "the replace did not start" grep -q "^recovery " "$STATS/cvrek"
 kill -9 $pidE
 wait $pidE 2>/dev/null
 kill -0 $pidR 2>/dev/null || fail "the replace was not killed while read R held it"
-leg0 || fail "leg0 $(counter cvrek leg0) after the replace was killed"
+leg1 || fail "leg1 $(counter cvrek leg1) after the replace was killed"
 grep -q "^recovery " "$STATS/cvrek" && fail "a recovery left running by the killed replace"
 wait $pidR || fail "read R failed with a leg left"
 trap - EXIT
