@@ -17,7 +17,7 @@
 #          kernel's cevstack.ko (scripts/initramfs.sh clang).
 #   boot:  boot it in QEMU like the debug kernel (scripts/boot.sh clang,
 #          BOOT_TIMEOUT, 900 s by default) with the KUnit suites and the
-#          boot tests, and judge $LOGS/clang.log with scripts/check-log.sh.
+#          boot tests but those marked "# once:" (cev.once=0), and judge $LOGS/clang.log with scripts/check-log.sh.
 #   all:   (the default) build, then boot if the build succeeded.
 #
 # Every verdict is a result in build/results/clang.tsv.  The exit status
@@ -137,7 +137,8 @@ boot() {
 	[ -f "$BUILD/initramfs-clang.cpio.gz" ] || die "no $BUILD/initramfs-clang.cpio.gz: run clang.sh build"
 	# shellcheck disable=SC2086
 	KERNEL=$OBJ/arch/x86/boot/bzImage INITRD=$BUILD/initramfs-clang.cpio.gz \
-		"$TOP/scripts/boot.sh" clang test "$BOOT_TIMEOUT" $GUEST_DEVICES || rc=$?
+		"$TOP/scripts/boot.sh" clang test "$BOOT_TIMEOUT" cev.once=0 \
+		$GUEST_DEVICES || rc=$?
 	EXPECT_KUNIT=1 "$TOP/scripts/check-log.sh" clang || rc=1
 	return $rc
 }

@@ -17,7 +17,8 @@ BOOT_TIMEOUT=${BOOT_TIMEOUT:-900}
 # tells KCSAN to ignore every function but cev's (scripts/kcsan-filter.sh,
 # tests/kcsan/guest.sh) before it switches KCSAN on and loads the KUnit
 # suites, which are modules in this kernel; then /init runs the boot
-# tests.
+# tests, but for those marked "# once:", which the debug kernel's boot
+# alone runs (cev.once=0, tests/init).
 KCSAN_OBJ=$BUILD/obj-kcsan
 kcsan_build() {
 	: >"$LOGS/build-kcsan.log"
@@ -27,7 +28,7 @@ kcsan_build() {
 }
 kcsan_boot() {
 	KERNEL=$KCSAN_OBJ/arch/x86/boot/bzImage INITRD=$BUILD/initramfs-kcsan.cpio.gz \
-		"$TOP/scripts/boot.sh" kcsan kcsan "$BOOT_TIMEOUT" $GUEST_DEVICES
+		"$TOP/scripts/boot.sh" kcsan kcsan "$BOOT_TIMEOUT" cev.once=0 $GUEST_DEVICES
 }
 
 uml() {

@@ -11,6 +11,7 @@
 # conversions' waits at work: the data's writeback waited for a batch of
 # folios at once (__filemap_fdatawait_range(), on every file system),
 # jbd2's commit (ext4) and fsync_buffers_list() (ext2) for their buffers.
+# once: fio verify and e2fsck, three file systems on two devices (45 s)
 . /tests/lib.inc
 T=/sys/kernel/tracing
 [ -d $T/events ] || mount -t tracefs tracefs $T || fail "cannot mount tracefs"

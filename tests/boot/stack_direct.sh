@@ -6,6 +6,7 @@
 # (no copies); the others are copied through private pages, a buffer at
 # a time too.  fio writes with checksums, and reads back through the
 # stack and from the raw legs.
+# once: counts of lower buffers and copies, and fio verify (40 s)
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 timeout=$(cat $P/timeout_ms) hedge_us=$(cat $P/hedge_us) hedge=$(cat $P/hedge)

@@ -4,6 +4,7 @@
 # The leg is marked failed, no I/O reports an error, fio's verify passes,
 # e2fsck -f finds the file system clean, and a fresh mount reads every
 # block back right from the leg that is left.
+# once: fio verify and e2fsck over a leg failing (45 s)
 . /tests/lib.inc
 mkstack cvf0 mirror 0x3c /dev/ram6 /dev/ram7
 trap 'fault ram7 off; umount /mnt/m 2>/dev/null; echo cvf0 >"$DELETE" 2>/dev/null' EXIT

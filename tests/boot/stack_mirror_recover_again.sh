@@ -10,6 +10,7 @@
 # recovery there, and it ended with the leg "ok" without the block);
 # 1 MiB legs, 4 steps.  Then a write that fails on the leg in sync but
 # reaches the one being recovered, behind the copy.
+# once: recoveries over a leg of 3 s a request (60 s)
 . /tests/lib.inc
 RECOVER=/sys/module/cevstack/parameters/recover
 [ -e "$RECOVER" ] || fail "no recover parameter"

@@ -17,6 +17,7 @@
 # chunk where the layout puts it.  Chunks that are not a power of two
 # from 4 KiB to 1 MiB, or not a stripe's, are refused, each with its
 # message.
+# once: counts of lower buffers, and fio verify (45 s)
 . /tests/lib.inc
 trap 'for n in cvc0 cvc1; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
 for bad in "stripe:3 0 /dev/ram6 /dev/ram7" "stripe:2 0 /dev/ram6 /dev/ram7" \
