@@ -96,7 +96,10 @@
  * resync barrier holds them).  "NAME LEG DEVICE" puts DEVICE in the
  * failed leg's place first, as md adds a member in a faulty one's: once
  * no I/O that chose its legs while the leg was in use is left, nor any
- * lower I/O on it (cvs_replace_leg()).  Neither a leg's state nor a
+ * lower I/O on it (cvs_replace_leg()).  "NAME DEVICE" written to
+ * spare gives a mirror a spare, held open, which takes the place of the
+ * next leg to fail, or of one failed already, as md's spare does
+ * (cvs_spare_take()); "NAME" alone lets it go.  Neither a leg's state nor a
  * recovery's progress is kept across a delete or a boot: create a mirror
  * only over legs that hold the same data.
  *
@@ -243,7 +246,8 @@ struct cvs_dev {
 	/* A mirror's I/Os, from choosing their legs to their end */
 	struct srcu_struct ios;
 	bool ios_polled;	/* a replace gave up on a grace period */
-	bool deleting;		/* under disk->open_mutex: no more opens */
+	/* Set under cvs_lock and disk->open_mutex: no open, no spare taken */
+	bool deleting;
 	/* Buffers alive, I/Os of the reserves, restarts: delete waits for 0 */
 	atomic_t nr_bufs;
 	atomic_t pending[CVS_MAX_LOWER];	/* a mirror's lower I/O in flight */
@@ -264,6 +268,9 @@ struct cvs_dev {
 	struct cvs_recovery *rec;	/* the running one's */
 	unsigned long recover_at, recover_steps;	/* for debugfs */
 	bool recover_stop;	/* a delete: stop at the next step */
+	/* Under cvs_lock; debugfs reads it under RCU, cvs_fail_leg() peeks */
+	struct file *spare;
+	struct work_struct spare_work;	/* cvs_spare_work() */
 	/*
 	 * Read by every mirror write, written at each step of a recovery:
 	 * the step being copied, CVS_NO_STEP between steps; and the writes
@@ -897,6 +904,12 @@ static unsigned int cvs_healthy_legs(struct cvs_dev *d)
 	return d->nr_lower - hweight_long(READ_ONCE(d->failed));
 }
 
+/* The legs marked failed, not those being recovered. */
+static unsigned long cvs_failed_legs(struct cvs_dev *d)
+{
+	return READ_ONCE(d->failed) & GENMASK(d->nr_lower - 1, 0);
+}
+
 /* Does leg @l have every block: neither failed nor being recovered? */
 static bool cvs_in_sync(unsigned long failed, int l)
 {
@@ -953,6 +966,14 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower, bool write)
 	pr_warn("cevstack: %s: leg %d (%pg) failed; %u of %d left\n", d->name,
 		lower, file_bdev(d->lower[lower]), cvs_healthy_legs(d),
 		d->nr_lower);
+	/*
+	 * The cmpxchg that failed the leg is a full barrier before this
+	 * read, as cvs_spare_add()'s smp_mb() is between its store of the
+	 * spare and its read of the legs' state: one of the two sees the
+	 * other's store.  The work takes cvs_lock and looks again.
+	 */
+	if (READ_ONCE(d->spare))
+		queue_work(system_long_wq, &d->spare_work);
 	return true;
 }
 
@@ -2467,6 +2488,7 @@ static const struct block_device_operations cvs_fops = {
 static int cvs_stats_show(struct seq_file *m, void *unused)
 {
 	struct cvs_dev *d = m->private;
+	struct file *spare;
 	int i;
 
 	seq_printf(m, "mode %s\nkey %u\nlower %d\n", cvs_mode_names[d->mode],
@@ -2485,6 +2507,11 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 			   failed & CVS_RECOVERING(i) ? "recovering" : "ok");
 		rcu_read_unlock();
 	}
+	rcu_read_lock();	/* cvs_spare_drop() puts it a grace period after */
+	spare = READ_ONCE(d->spare);
+	if (spare)
+		seq_printf(m, "spare %pg\n", file_bdev(spare));
+	rcu_read_unlock();
 	if (test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
 		seq_printf(m, "recovery %lu of %lu steps copied\n",
 			   READ_ONCE(d->recover_at), READ_ONCE(d->recover_steps));
@@ -2583,6 +2610,9 @@ static void cvs_dev_free(struct cvs_dev *d)
 
 static void cvs_put_lower(struct cvs_dev *d)
 {
+	if (d->spare)
+		bdev_fput(d->spare);
+	d->spare = NULL;
 	while (d->nr_lower)
 		bdev_fput(d->lower[--d->nr_lower]);
 }
@@ -2724,6 +2754,8 @@ static void cvs_unlink_holders(struct cvs_dev *d)
 
 	for (i = 0; i < d->nr_lower; i++)
 		bd_unlink_disk_holder(file_bdev(d->lower[i]), d->disk);
+	if (d->spare)
+		bd_unlink_disk_holder(file_bdev(d->spare), d->disk);
 }
 
 /*
@@ -2884,6 +2916,14 @@ static void cvs_recover_work(struct work_struct *work)
 	d->rec = NULL;
 	cvs_recovery_free(rec);
 	clear_bit_unlock(CVS_RECOVERY_RUNNING, &d->recovery);
+	/*
+	 * A spare given while this ran found the bit taken: it may take a
+	 * leg failed meanwhile now.  The barrier pairs with cvs_spare_add()'s
+	 * smp_mb(), between its store of the spare and its test of the bit.
+	 */
+	smp_mb__after_atomic();
+	if (READ_ONCE(d->spare) && cvs_failed_legs(d))
+		queue_work(system_long_wq, &d->spare_work);
 }
 
 /*
@@ -2992,9 +3032,10 @@ static bool cvs_stacked_on(struct gendisk *disk, struct cvs_dev *d,
 }
 
 /* Can @bdev, at @path, replace leg @leg of @d? */
-static int cvs_replacement_ok(struct cvs_dev *d, int leg,
-			      struct block_device *bdev, const char *path)
+static int cvs_replacement_ok(struct cvs_dev *d, int leg, struct file *f,
+			      const char *path)
 {
+	struct block_device *bdev = file_bdev(f);
 	int other = cvs_leg_of(d, bdev, leg);
 
 	if (!cvs_lower_ok(bdev, path))
@@ -3007,6 +3048,11 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
 	if (other >= 0) {
 		pr_err("cevstack: %s: %s is leg %d already\n", d->name, path,
 		       other);
+		return -EBUSY;
+	}
+	/* Opened again by its holder: the spare is for the next failure. */
+	if (d->spare && d->spare != f && file_bdev(d->spare) == bdev) {
+		pr_err("cevstack: %s: %s is the spare\n", d->name, path);
 		return -EBUSY;
 	}
 	/*
@@ -3042,18 +3088,23 @@ static int cvs_replacement_ok(struct cvs_dev *d, int leg,
  */
 #define CVS_DRAIN_SECS	10
 
-static int cvs_drain_leg(struct cvs_dev *d, int leg)
+static bool cvs_leg_drained(struct cvs_dev *d, int leg, unsigned long cookie)
 {
-	unsigned long cookie = start_poll_synchronize_srcu(&d->ios);
-	unsigned long end = jiffies + CVS_DRAIN_SECS * HZ;
-
 	/*
 	 * The ACQUIRE pairs with cvs_end_io()'s RELEASE: the old device is
 	 * let go after the leg's last lower I/O ended.  The grace period's
 	 * end is a full barrier after the readers' accesses.
 	 */
-	while (!poll_state_synchronize_srcu(&d->ios, cookie) ||
-	       atomic_read_acquire(&d->pending[leg])) {
+	return poll_state_synchronize_srcu(&d->ios, cookie) &&
+	       !atomic_read_acquire(&d->pending[leg]);
+}
+
+static int cvs_drain_leg(struct cvs_dev *d, int leg)
+{
+	unsigned long cookie = start_poll_synchronize_srcu(&d->ios);
+	unsigned long end = jiffies + CVS_DRAIN_SECS * HZ;
+
+	while (!cvs_leg_drained(d, leg, cookie)) {
 		if (fatal_signal_pending(current) || time_after(jiffies, end)) {
 			d->ios_polled = true;	/* for cvs_dev_free() */
 			return fatal_signal_pending(current) ? -EINTR : -EBUSY;
@@ -3065,61 +3116,50 @@ static int cvs_drain_leg(struct cvs_dev *d, int leg)
 
 /*
  * Under cvs_lock, the recovery bit held: failed leg @leg of @d goes over
- * to the device at @path, to be recovered, as a member added to md's
- * raid1 in a faulty one's place is.  Once nothing can use the leg's
- * device any more (cvs_drain_leg()), the new one takes its place, the
- * holder links and the queue limits follow (or, if the limits cannot
- * take it, the old one is put back: the leg is failed, nothing reads
- * it), and the one let go is put a grace period after: debugfs reads
- * the leg's device under RCU.
+ * to @f, opened, checked (cvs_replacement_ok()) and linked as a holder,
+ * to be recovered, as a member added to md's raid1 in a faulty one's
+ * place is.  Once nothing can use the leg's device any more
+ * (cvs_drain_leg()), the new one takes its place, the queue limits
+ * follow (or, if they cannot take it, the old one is put back: the leg
+ * is failed, nothing reads it), and the one let go is unlinked and put a
+ * grace period after: debugfs reads the leg's device under RCU.  An
+ * error leaves @f to the caller.
  */
-static int cvs_replace_leg(struct cvs_dev *d, int leg, const char *path)
+static int cvs_replace_leg(struct cvs_dev *d, int leg, struct file *f)
 {
-	struct file *old = d->lower[leg], *f;
+	struct file *old = d->lower[leg];
 	int err;
 
-	f = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE, d,
-				   NULL);
-	if (IS_ERR(f)) {
-		pr_err("cevstack: %s: cannot open %s: %ld\n", d->name, path,
-		       PTR_ERR(f));
-		return PTR_ERR(f);
-	}
-	err = cvs_replacement_ok(d, leg, file_bdev(f), path);
-	if (!err)
-		err = cvs_drain_leg(d, leg);
-	if (!err)
-		err = bd_link_disk_holder(file_bdev(f), d->disk);
+	err = cvs_drain_leg(d, leg);
 	if (err)
-		goto put;
-	WRITE_ONCE(d->lower[leg], f);
+		return err;
+	/* Published whole: debugfs reads it under RCU, with no lock. */
+	smp_store_release(&d->lower[leg], f);
 	err = cvs_restack_limits(d);
 	if (err) {
-		pr_err("cevstack: %s: the queue limits cannot take %s: %d\n",
-		       d->name, path, err);
+		pr_err("cevstack: %s: the queue limits cannot take %pg: %d\n",
+		       d->name, file_bdev(f), err);
 		WRITE_ONCE(d->lower[leg], old);
-		bd_unlink_disk_holder(file_bdev(f), d->disk);
 		synchronize_rcu();
-		goto put;
+		return err;
 	}
 	bd_unlink_disk_holder(file_bdev(old), d->disk);
 	WRITE_ONCE(d->lat_ns[leg], CVS_HEDGE_INIT_NS);	/* not measured */
 	WRITE_ONCE(d->passed[leg], 0);
 	pr_info("cevstack: %s: leg %d: %pg replaced by %pg\n", d->name, leg,
 		file_bdev(old), file_bdev(f));
-	f = old;
 	synchronize_rcu();
-put:
-	bdev_fput(f);
-	return err;
+	bdev_fput(old);
+	return 0;
 }
 
 /*
  * Under cvs_lock: take failed leg @leg of @d back, once it is recovered;
- * with @path, replaced by the device there.
+ * with @f, replaced by that device, which is the leg's once this
+ * returns 0, and still the caller's if it fails.
  */
 static int cvs_recover_start(struct cvs_dev *d, unsigned int leg,
-			     const char *path)
+			     struct file *f)
 {
 	unsigned long old = READ_ONCE(d->failed);
 	struct cvs_recovery *rec;
@@ -3138,8 +3178,8 @@ static int cvs_recover_start(struct cvs_dev *d, unsigned int leg,
 					 CVS_STEP_SECTORS));
 	rec = cvs_recovery_alloc(leg);
 	err = rec ? 0 : -ENOMEM;
-	if (rec && path)
-		err = cvs_replace_leg(d, leg, path);
+	if (rec && f)
+		err = cvs_replace_leg(d, leg, f);
 	if (err) {
 		if (rec)
 			cvs_recovery_free(rec);
@@ -3147,19 +3187,155 @@ static int cvs_recover_start(struct cvs_dev *d, unsigned int leg,
 		return err;
 	}
 	d->rec = rec;
-	/* Nothing but a start, under cvs_lock, takes a leg's failure back. */
+	/*
+	 * The leg stays failed till here: only a start, under cvs_lock,
+	 * takes a failure back; cvs_fail_leg() and the ends of recoveries
+	 * only set it.
+	 */
 	do {
-		if (WARN_ON_ONCE(!(old & BIT(leg)))) {
-			d->rec = NULL;
-			cvs_recovery_free(rec);
-			clear_bit_unlock(CVS_RECOVERY_RUNNING, &d->recovery);
-			return -EINVAL;
-		}
+		WARN_ON_ONCE(!(old & BIT(leg)));
 	} while (!try_cmpxchg(&d->failed, &old,
 			      (old & ~BIT(leg)) | CVS_RECOVERING(leg)));
 	pr_info("cevstack: %s: recovering leg %u (%pg)\n", d->name, leg,
 		file_bdev(d->lower[leg]));
 	queue_work(system_long_wq, &d->recover);
+	return 0;
+}
+
+/*
+ * Under cvs_lock: "NAME LEG" written to recover, or "NAME LEG DEVICE",
+ * the device at @path opened and checked first.
+ */
+static int cvs_recover_with(struct cvs_dev *d, unsigned int leg,
+			    const char *path)
+{
+	struct file *f;
+	int err;
+
+	if (!path)
+		return cvs_recover_start(d, leg, NULL);
+	f = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE, d,
+				   NULL);
+	if (IS_ERR(f)) {
+		pr_err("cevstack: %s: cannot open %s: %ld\n", d->name, path,
+		       PTR_ERR(f));
+		return PTR_ERR(f);
+	}
+	err = cvs_replacement_ok(d, leg, f, path);
+	if (!err)
+		err = bd_link_disk_holder(file_bdev(f), d->disk);
+	if (err)
+		goto put;
+	err = cvs_recover_start(d, leg, f);
+	if (err)
+		bd_unlink_disk_holder(file_bdev(f), d->disk);
+put:
+	if (err)
+		bdev_fput(f);
+	return err;
+}
+
+/*
+ * Under cvs_lock: the spare takes the place of failed leg @leg, and is
+ * recovered, as md's spare is.  Checked again: a device over the mirror
+ * may have been made since, through the spare's own legs being
+ * replaced.  With a recovery running, it waits for its end
+ * (cvs_recover_work()).
+ */
+static void cvs_spare_take(struct cvs_dev *d, int leg)
+{
+	struct file *f = d->spare;
+	int err;
+
+	if (!f || d->deleting || !(cvs_failed_legs(d) & BIT(leg)))
+		return;
+	err = cvs_replacement_ok(d, leg, f, "the spare");
+	if (!err)
+		err = cvs_recover_start(d, leg, f);
+	if (!err) {
+		WRITE_ONCE(d->spare, NULL);
+		return;
+	}
+	if (err != -EBUSY || !test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
+		pr_warn("cevstack: %s: the spare %pg did not take leg %d: %d\n",
+			d->name, file_bdev(f), leg, err);
+}
+
+/*
+ * A leg failed, or a spare came: the first failed leg's I/O is waited
+ * for first, without cvs_lock, for as long as it takes (a dying disk's
+ * error handling may take minutes), so that the take's own wait, under
+ * cvs_lock, finds it done; a wait given up on there (cvs_drain_leg())
+ * would leave the spare idle by a failed leg.  A delete, or rmmod, waits
+ * for the device's I/O and then for this.
+ */
+static void cvs_spare_work(struct work_struct *work)
+{
+	struct cvs_dev *d = container_of(work, struct cvs_dev, spare_work);
+	unsigned long failed = cvs_failed_legs(d), cookie;
+	int leg;
+
+	if (!failed || !READ_ONCE(d->spare))
+		return;
+	leg = __ffs(failed);
+	cookie = start_poll_synchronize_srcu(&d->ios);
+	while (!cvs_leg_drained(d, leg, cookie))
+		schedule_timeout_idle(HZ / 50);
+	mutex_lock(&cvs_lock);
+	cvs_spare_take(d, leg);
+	mutex_unlock(&cvs_lock);
+}
+
+/* Under cvs_lock: the device at @path becomes @d's spare. */
+static int cvs_spare_add(struct cvs_dev *d, const char *path)
+{
+	struct file *f;
+	int err;
+
+	if (d->mode != CVS_MIRROR)
+		return -EINVAL;
+	if (d->spare)
+		return -EBUSY;
+	f = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE, d,
+				   NULL);
+	if (IS_ERR(f)) {
+		pr_err("cevstack: %s: cannot open %s: %ld\n", d->name, path,
+		       PTR_ERR(f));
+		return PTR_ERR(f);
+	}
+	err = cvs_replacement_ok(d, -1, f, path);
+	if (!err)
+		err = bd_link_disk_holder(file_bdev(f), d->disk);
+	if (err) {
+		bdev_fput(f);
+		return err;
+	}
+	/* Published whole: debugfs reads it under RCU, with no lock. */
+	smp_store_release(&d->spare, f);
+	pr_info("cevstack: %s: spare %pg\n", d->name, file_bdev(f));
+	/*
+	 * Pairs with the full barriers of cvs_fail_leg() and of
+	 * cvs_recover_work()'s end, each between its store (a leg failed,
+	 * the recovery bit clear) and its read of the spare: either that
+	 * queued the work, or the work queued here, which reads the legs'
+	 * state after this barrier, sees the leg failed, the bit clear.
+	 */
+	smp_mb();
+	queue_work(system_long_wq, &d->spare_work);
+	return 0;
+}
+
+/* Under cvs_lock: let @d's spare go. */
+static int cvs_spare_drop(struct cvs_dev *d)
+{
+	struct file *f = d->spare;
+
+	if (!f)
+		return -ENOENT;
+	WRITE_ONCE(d->spare, NULL);
+	bd_unlink_disk_holder(file_bdev(f), d->disk);
+	synchronize_rcu();	/* debugfs */
+	bdev_fput(f);
 	return 0;
 }
 
@@ -3226,6 +3402,11 @@ static void cvs_remove(struct cvs_dev *d)
 	del_gendisk(d->disk);
 	debugfs_remove(d->debugfs);	/* waits out its readers */
 	cvs_drain(d);
+	/*
+	 * Queued by a leg's failure, or a recovery's end, since @d was
+	 * marked deleting: it sees that under cvs_lock, and does nothing.
+	 */
+	cancel_work_sync(&d->spare_work);
 	put_disk(d->disk);
 	cvs_put_lower(d);
 	cvs_dev_free(d);
@@ -3362,6 +3543,7 @@ static int cvs_create(const char *val)
 		d->stats = alloc_percpu(struct cvs_stats);
 		INIT_WORK(&d->discard_off, cvs_discard_off);
 		INIT_WORK(&d->recover, cvs_recover_work);
+		INIT_WORK(&d->spare_work, cvs_spare_work);
 		d->step = CVS_NO_STEP;
 	}
 	err = d && d->stats ? cvs_parse(d, argv, argc) : -ENOMEM;
@@ -3476,10 +3658,27 @@ static const struct kernel_param_ops cvs_delete_ops = {
 module_param_cb(delete, &cvs_delete_ops, NULL, 0200);
 MODULE_PARM_DESC(delete, "delete a device nobody has open: \"NAME\"");
 
-static int cvs_recover_set(const char *val, const struct kernel_param *kp)
+/* Under cvs_lock: the device named @name. */
+static struct cvs_dev *cvs_find(const char *name)
 {
 	struct cvs_dev *d;
-	unsigned int leg;
+
+	if (!cvs_layer_wq)
+		return ERR_PTR(-EAGAIN);
+	list_for_each_entry(d, &cvs_devs, list)
+		if (!strcmp(d->name, name))
+			return d;
+	return ERR_PTR(-ENOENT);
+}
+
+/*
+ * A command naming a device, then @min to @max words more: @fn runs it,
+ * under cvs_lock, with the device found and those words.
+ */
+static int cvs_command(const char *val, int min, int max,
+		       int (*fn)(struct cvs_dev *d, char **argv, int argc))
+{
+	struct cvs_dev *d;
 	char **argv;
 	int argc, err;
 
@@ -3487,23 +3686,14 @@ static int cvs_recover_set(const char *val, const struct kernel_param *kp)
 	if (!argv)
 		return -ENOMEM;
 	err = -EINVAL;
-	if (argc < 2 || argc > 3 || kstrtouint(argv[1], 0, &leg))
+	if (argc < 1 + min || argc > 1 + max)
 		goto out;
 	err = -ENODEV;
 	if (!try_module_get(THIS_MODULE))
 		goto out;
 	mutex_lock(&cvs_lock);
-	err = -EAGAIN;
-	if (cvs_layer_wq) {
-		err = -ENOENT;
-		list_for_each_entry(d, &cvs_devs, list) {
-			if (!strcmp(d->name, argv[0])) {
-				err = cvs_recover_start(d, leg,
-							argc > 2 ? argv[2] : NULL);
-				break;
-			}
-		}
-	}
+	d = cvs_find(argv[0]);
+	err = IS_ERR(d) ? PTR_ERR(d) : fn(d, argv + 1, argc - 1);
 	mutex_unlock(&cvs_lock);
 	module_put(THIS_MODULE);
 out:
@@ -3511,11 +3701,43 @@ out:
 	return err;
 }
 
+/* "LEG [DEVICE]" */
+static int cvs_recover_cmd(struct cvs_dev *d, char **argv, int argc)
+{
+	unsigned int leg;
+
+	if (kstrtouint(argv[0], 0, &leg))
+		return -EINVAL;
+	return cvs_recover_with(d, leg, argc > 1 ? argv[1] : NULL);
+}
+
+static int cvs_recover_set(const char *val, const struct kernel_param *kp)
+{
+	return cvs_command(val, 1, 2, cvs_recover_cmd);
+}
+
 static const struct kernel_param_ops cvs_recover_ops = {
 	.set = cvs_recover_set,
 };
 module_param_cb(recover, &cvs_recover_ops, NULL, 0200);
 MODULE_PARM_DESC(recover, "take a failed mirror leg back once its data is copied to it, or another device in its place: \"NAME LEG [DEVICE]\"");
+
+/* "[DEVICE]" */
+static int cvs_spare_cmd(struct cvs_dev *d, char **argv, int argc)
+{
+	return argc ? cvs_spare_add(d, argv[0]) : cvs_spare_drop(d);
+}
+
+static int cvs_spare_set(const char *val, const struct kernel_param *kp)
+{
+	return cvs_command(val, 0, 1, cvs_spare_cmd);
+}
+
+static const struct kernel_param_ops cvs_spare_ops = {
+	.set = cvs_spare_set,
+};
+module_param_cb(spare, &cvs_spare_ops, NULL, 0200);
+MODULE_PARM_DESC(spare, "give a mirror a spare, to replace the next leg to fail, or let it go: \"NAME [DEVICE]\"");
 
 static void cvs_free_resources(void)
 {
@@ -3604,6 +3826,14 @@ static void __exit cvs_exit(void)
 {
 	struct cvs_dev *d, *tmp;
 
+	/* No opener (each holds the module), and no spare taken from now. */
+	mutex_lock(&cvs_lock);
+	list_for_each_entry(d, &cvs_devs, list) {
+		mutex_lock(&d->disk->open_mutex);
+		d->deleting = true;
+		mutex_unlock(&d->disk->open_mutex);
+	}
+	mutex_unlock(&cvs_lock);
 	/*
 	 * In any order: a device over another holds the module, so there is
 	 * none now.
