@@ -245,7 +245,7 @@ struct cvs_dev {
 	unsigned long failed;	/* mirror legs left out: CVS_RECOVERING() */
 	/* A mirror's I/Os, from choosing their legs to their end */
 	struct srcu_struct ios;
-	bool ios_polled;	/* a replace gave up on a grace period */
+	bool ios_polled;	/* a grace period polled for was given up on */
 	/* Set under cvs_lock and disk->open_mutex: no open, no spare taken */
 	bool deleting;
 	/* Buffers alive, I/Os of the reserves, restarts: delete waits for 0 */
@@ -268,9 +268,13 @@ struct cvs_dev {
 	struct cvs_recovery *rec;	/* the running one's */
 	unsigned long recover_at, recover_steps;	/* for debugfs */
 	bool recover_stop;	/* a delete: stop at the next step */
-	/* Under cvs_lock; debugfs reads it under RCU, cvs_fail_leg() peeks */
+	/*
+	 * Written under cvs_lock.  debugfs reads it under RCU; a leg's
+	 * failure, a recovery's end and the spare's work peek at it.
+	 */
 	struct file *spare;
-	struct work_struct spare_work;	/* cvs_spare_work() */
+	struct delayed_work spare_work;	/* cvs_spare_work() */
+	unsigned long spare_retry;	/* under cvs_lock: its next delay */
 	/*
 	 * Read by every mirror write, written at each step of a recovery:
 	 * the step being copied, CVS_NO_STEP between steps; and the writes
@@ -973,7 +977,7 @@ static bool cvs_fail_leg(struct cvs_dev *d, int lower, bool write)
 	 * other's store.  The work takes cvs_lock and looks again.
 	 */
 	if (READ_ONCE(d->spare))
-		queue_work(system_long_wq, &d->spare_work);
+		mod_delayed_work(system_long_wq, &d->spare_work, 0);
 	return true;
 }
 
@@ -2600,7 +2604,10 @@ static void cvs_dev_free(struct cvs_dev *d)
 	if (!d)
 		return;
 	cvs_reserve_exit(&d->res);
-	/* A replace that gave up may have left a grace period running. */
+	/*
+	 * A replace, or a spare's wait, that gave up may have left a grace
+	 * period running.
+	 */
 	if (d->ios_polled)
 		synchronize_srcu(&d->ios);
 	cleanup_srcu_struct(&d->ios);
@@ -2923,7 +2930,7 @@ static void cvs_recover_work(struct work_struct *work)
 	 */
 	smp_mb__after_atomic();
 	if (READ_ONCE(d->spare) && cvs_failed_legs(d))
-		queue_work(system_long_wq, &d->spare_work);
+		mod_delayed_work(system_long_wq, &d->spare_work, 0);
 }
 
 /*
@@ -3006,8 +3013,9 @@ static int cvs_restack_limits(struct cvs_dev *d)
 
 /*
  * Is @disk @d's, or a cevstack device's over it (not through dm or md),
- * or in too deep a stack of them to tell?  Each device holds its legs,
- * none two of the same, so the walk sees each device under @disk once.
+ * or in too deep a stack of them to tell?  A spare counts as the leg it
+ * is to be.  Each device holds its legs and its spare, none two of the
+ * same, so the walk sees each device under @disk once.
  */
 #define CVS_MAX_DEPTH	16
 
@@ -3028,7 +3036,9 @@ static bool cvs_stacked_on(struct gendisk *disk, struct cvs_dev *d,
 		if (cvs_stacked_on(file_bdev(above->lower[i])->bd_disk, d,
 				   depth + 1))
 			return true;
-	return false;
+	/* Its spare is a leg to be: two mirrors each other's spares, too. */
+	return above->spare &&
+	       cvs_stacked_on(file_bdev(above->spare)->bd_disk, d, depth + 1);
 }
 
 /* Can @bdev, at @path, replace leg @leg of @d? */
@@ -3106,7 +3116,7 @@ static int cvs_drain_leg(struct cvs_dev *d, int leg)
 
 	while (!cvs_leg_drained(d, leg, cookie)) {
 		if (fatal_signal_pending(current) || time_after(jiffies, end)) {
-			d->ios_polled = true;	/* for cvs_dev_free() */
+			WRITE_ONCE(d->ios_polled, true); /* cvs_dev_free() */
 			return fatal_signal_pending(current) ? -EINTR : -EBUSY;
 		}
 		schedule_timeout_killable(HZ / 50);
@@ -3235,19 +3245,27 @@ put:
 	return err;
 }
 
+#define CVS_SPARE_RETRY_MAX	(60 * HZ)
+#define CVS_SPARE_POLL_MAX	HZ
+
 /*
  * Under cvs_lock: the spare takes the place of failed leg @leg, and is
  * recovered, as md's spare is.  Checked again: a device over the mirror
  * may have been made since, through the spare's own legs being
- * replaced.  With a recovery running, it waits for its end
- * (cvs_recover_work()).
+ * replaced.  With a recovery running, it waits for its end, which
+ * queues the work again (cvs_recover_work()).  The drain given up on
+ * (I/O on another leg in a long error handling: the grace period waits
+ * for every leg's) and a want of memory are tried again, a second
+ * later, then twice as long each time up to a minute: each try holds
+ * cvs_lock for up to CVS_DRAIN_SECS.  No other error is.
  */
 static void cvs_spare_take(struct cvs_dev *d, int leg)
 {
 	struct file *f = d->spare;
 	int err;
 
-	if (!f || d->deleting || !(cvs_failed_legs(d) & BIT(leg)))
+	if (!f || d->deleting || !(cvs_failed_legs(d) & BIT(leg)) ||
+	    test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
 		return;
 	err = cvs_replacement_ok(d, leg, f, "the spare");
 	if (!err)
@@ -3256,31 +3274,50 @@ static void cvs_spare_take(struct cvs_dev *d, int leg)
 		WRITE_ONCE(d->spare, NULL);
 		return;
 	}
-	if (err != -EBUSY || !test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
-		pr_warn("cevstack: %s: the spare %pg did not take leg %d: %d\n",
+	if (err != -EBUSY && err != -ENOMEM) {
+		pr_warn("cevstack: %s: the spare %pg cannot take leg %d: %d\n",
 			d->name, file_bdev(f), leg, err);
+		return;
+	}
+	d->spare_retry = clamp(2 * d->spare_retry, HZ, CVS_SPARE_RETRY_MAX);
+	pr_warn_ratelimited("cevstack: %s: the spare %pg did not take leg %d: %d; again in %lu s\n",
+			    d->name, file_bdev(f), leg, err,
+			    d->spare_retry / HZ);
+	/* Not mod_delayed_work(): a failure's run, queued now, stays. */
+	queue_delayed_work(system_long_wq, &d->spare_work, d->spare_retry);
 }
 
 /*
  * A leg failed, or a spare came: the first failed leg's I/O is waited
  * for first, without cvs_lock, for as long as it takes (a dying disk's
  * error handling may take minutes), so that the take's own wait, under
- * cvs_lock, finds it done; a wait given up on there (cvs_drain_leg())
- * would leave the spare idle by a failed leg.  A delete, or rmmod, waits
+ * cvs_lock, finds it done.  It stops early if the spare went, or the leg
+ * was taken back: a grace period it polled for may then be left
+ * running, which cvs_dev_free() waits for.  A delete, or rmmod, waits
  * for the device's I/O and then for this.
  */
 static void cvs_spare_work(struct work_struct *work)
 {
-	struct cvs_dev *d = container_of(work, struct cvs_dev, spare_work);
+	struct cvs_dev *d = container_of(to_delayed_work(work),
+					 struct cvs_dev, spare_work);
 	unsigned long failed = cvs_failed_legs(d), cookie;
+	long wait = HZ / 50;
 	int leg;
 
-	if (!failed || !READ_ONCE(d->spare))
+	/* A recovery running queues this again as it ends. */
+	if (!failed || !READ_ONCE(d->spare) ||
+	    test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
 		return;
 	leg = __ffs(failed);
 	cookie = start_poll_synchronize_srcu(&d->ios);
-	while (!cvs_leg_drained(d, leg, cookie))
-		schedule_timeout_idle(HZ / 50);
+	while (!cvs_leg_drained(d, leg, cookie)) {
+		if (!READ_ONCE(d->spare) || !(cvs_failed_legs(d) & BIT(leg))) {
+			WRITE_ONCE(d->ios_polled, true);
+			return;
+		}
+		schedule_timeout_idle(wait);
+		wait = min(2 * wait, CVS_SPARE_POLL_MAX);
+	}
 	mutex_lock(&cvs_lock);
 	cvs_spare_take(d, leg);
 	mutex_unlock(&cvs_lock);
@@ -3312,6 +3349,7 @@ static int cvs_spare_add(struct cvs_dev *d, const char *path)
 	}
 	/* Published whole: debugfs reads it under RCU, with no lock. */
 	smp_store_release(&d->spare, f);
+	d->spare_retry = 0;
 	pr_info("cevstack: %s: spare %pg\n", d->name, file_bdev(f));
 	/*
 	 * Pairs with the full barriers of cvs_fail_leg() and of
@@ -3321,7 +3359,7 @@ static int cvs_spare_add(struct cvs_dev *d, const char *path)
 	 * state after this barrier, sees the leg failed, the bit clear.
 	 */
 	smp_mb();
-	queue_work(system_long_wq, &d->spare_work);
+	mod_delayed_work(system_long_wq, &d->spare_work, 0);
 	return 0;
 }
 
@@ -3405,8 +3443,10 @@ static void cvs_remove(struct cvs_dev *d)
 	/*
 	 * Queued by a leg's failure, or a recovery's end, since @d was
 	 * marked deleting: it sees that under cvs_lock, and does nothing.
+	 * It re-arms itself only after a take it tried, and the cancel
+	 * drops what it re-arms meanwhile.
 	 */
-	cancel_work_sync(&d->spare_work);
+	cancel_delayed_work_sync(&d->spare_work);
 	put_disk(d->disk);
 	cvs_put_lower(d);
 	cvs_dev_free(d);
@@ -3543,7 +3583,7 @@ static int cvs_create(const char *val)
 		d->stats = alloc_percpu(struct cvs_stats);
 		INIT_WORK(&d->discard_off, cvs_discard_off);
 		INIT_WORK(&d->recover, cvs_recover_work);
-		INIT_WORK(&d->spare_work, cvs_spare_work);
+		INIT_DELAYED_WORK(&d->spare_work, cvs_spare_work);
 		d->step = CVS_NO_STEP;
 	}
 	err = d && d->stats ? cvs_parse(d, argv, argc) : -ENOMEM;

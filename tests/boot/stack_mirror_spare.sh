@@ -18,7 +18,8 @@ NULLB_MIB=2 cfg_nullb cvsps 1000 1
 passed=
 trap 'for n in cvsp0 cvsp1 cvsq0 cvsqs; do fault $n off 2>/dev/null; done
 	[ -n "$passed" ] || cat $STATS/cvspa $STATS/cvspb 2>/dev/null
-	for n in cvspl cvspa cvspb; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
+	echo cvspa >"$SPARE" 2>/dev/null
+	for n in cvspl cvspc cvspa cvspb; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
 
 refused() { echo "$1" >"$SPARE" 2>/dev/null && fail "spare \"$1\" was taken"; true; }
 # said DEV WHY: the kernel said why DEV was refused.
@@ -73,6 +74,7 @@ said /dev/cvsp2 "is the spare"
 fail_leg cvspa cvsp0
 wait_until 60 "leg0 not recovered on the spare" leg cvspa 0 cvsp2 ok
 [ -z "$(counter cvspa spare)" ] || fail "the spare is still shown"
+[ -e /sys/block/cvsp2/holders/cvspa ] || fail "cvsp2, a leg now, shows no holder cvspa"
 same_legs cvsp1 cvsp2
 same_as_data /dev/cvspa || fail "cvspa: other data after the spare's recovery"
 unheld cvsp0 cvspa
@@ -85,6 +87,15 @@ wait_until 60 "leg1 not recovered on the spare" leg cvspa 1 cvsp3 ok
 same_legs cvsp2 cvsp3
 same_as_data /dev/cvspa || fail "cvspa: other data after the second spare"
 
+# Two mirrors each other's spares: the second is refused (a leg to be of
+# each, neither could be deleted, nor the module unloaded).
+mkstack cvspc mirror 0 /dev/cvsp0 /dev/cvsp1
+echo "cvspa /dev/cvspc" >"$SPARE" || fail "spare cvspc"
+refused "cvspc /dev/cvspa"
+said /dev/cvspa "is stacked on it"
+echo "cvspa" >"$SPARE" || fail "let the spare go"
+echo cvspc >"$DELETE" || fail "delete cvspc"
+
 # A spare let go, and the spare of a mirror deleted, are let go.
 echo "cvspa /dev/cvsp0" >"$SPARE" || fail "spare cvsp0"
 echo "cvspa" >"$SPARE" || fail "let the spare go"
@@ -95,11 +106,11 @@ echo cvspa >"$DELETE" || fail "delete cvspa"
 unheld cvsp1 cvspa
 
 # A spare given while another leg is being recovered: leg 2 (a request
-# takes 1 s there) is recovered, 4 steps, while leg 0 fails and a spare
+# takes 1 s there) is recovered, 16 steps, while leg 0 fails and a spare
 # comes.  The spare waits for that recovery's end, then takes leg 0's
 # place.
-NULLB_MIB=1 cfg_nullb cvsqs 1000000000 1
-for n in 0 1 3; do NULLB_MIB=1 cfg_nullb cvsq$n 1000 1; done
+NULLB_MIB=4 cfg_nullb cvsqs 1000000000 1
+for n in 0 1 3; do NULLB_MIB=4 cfg_nullb cvsq$n 1000 1; done
 mkstack cvspb mirror 0 /dev/cvsq0 /dev/cvsq1 /dev/cvsqs
 fail_leg cvspb cvsqs
 echo "cvspb 2" >"$RECOVER" || fail "recover leg2"
@@ -116,5 +127,8 @@ grep -q "^leg0 cvsq0 failed$" /tmp/st ||
 wait_until 60 "leg2 not recovered" leg cvspb 2 cvsqs ok
 wait_until 60 "leg0 not recovered on the spare" leg cvspb 0 cvsq3 ok
 same_legs cvsq1 cvsq3
-dmesg | grep "cevstack: cvsp[ab]: leg .* replaced by" || fail "no replace said"
+dmesg | grep "cevstack: cvspb: leg" >/tmp/said
+cat /tmp/said
+sed -n '/leg 2 (cvsqs) recovered/,$p' /tmp/said | grep -q "leg 0: cvsq0 replaced by cvsq3" ||
+	fail "leg0 was not replaced after leg2's recovery ended"
 passed=1
