@@ -3773,11 +3773,27 @@ static int cvs_spare_set(const char *val, const struct kernel_param *kp)
 	return cvs_command(val, 0, 1, cvs_spare_cmd);
 }
 
+/* The spares: "NAME DEVICE", a line a mirror that has one. */
+static int cvs_spare_get(char *buf, const struct kernel_param *kp)
+{
+	struct cvs_dev *d;
+	int n = 0;
+
+	mutex_lock(&cvs_lock);
+	list_for_each_entry(d, &cvs_devs, list)
+		if (d->spare)
+			n += sysfs_emit_at(buf, n, "%s %pg\n", d->name,
+					   file_bdev(d->spare));
+	mutex_unlock(&cvs_lock);
+	return n;
+}
+
 static const struct kernel_param_ops cvs_spare_ops = {
 	.set = cvs_spare_set,
+	.get = cvs_spare_get,
 };
-module_param_cb(spare, &cvs_spare_ops, NULL, 0200);
-MODULE_PARM_DESC(spare, "give a mirror a spare, to replace the next leg to fail, or let it go: \"NAME [DEVICE]\"");
+module_param_cb(spare, &cvs_spare_ops, NULL, 0600);
+MODULE_PARM_DESC(spare, "give a mirror a spare, to replace the next leg to fail, or let it go: \"NAME [DEVICE]\"; read: the spares");
 
 static void cvs_free_resources(void)
 {

@@ -62,6 +62,7 @@ unheld cvsps cvspa
 
 echo "cvspa /dev/cvsp2" >"$SPARE" || fail "spare cvsp2"
 [ "$(counter cvspa spare)" = cvsp2 ] || fail "debugfs shows no spare cvsp2"
+[ "$(cat $SPARE)" = "cvspa cvsp2" ] || fail "spare reads \"$(cat $SPARE)\", not cvspa's"
 [ -e /sys/block/cvsp2/holders/cvspa ] || fail "cvsp2 does not show cvspa as a holder"
 refused "cvspa /dev/cvsp3"
 # The spare is for the next failure, not a replacement for a leg (no leg
@@ -74,6 +75,7 @@ said /dev/cvsp2 "is the spare"
 fail_leg cvspa cvsp0
 wait_until 60 "leg0 not recovered on the spare" leg cvspa 0 cvsp2 ok
 [ -z "$(counter cvspa spare)" ] || fail "the spare is still shown"
+[ -z "$(cat $SPARE)" ] || fail "spare reads \"$(cat $SPARE)\" after the take"
 [ -e /sys/block/cvsp2/holders/cvspa ] || fail "cvsp2, a leg now, shows no holder cvspa"
 same_legs cvsp1 cvsp2
 same_as_data /dev/cvspa || fail "cvspa: other data after the spare's recovery"
