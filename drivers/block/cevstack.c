@@ -3213,6 +3213,41 @@ static int cvs_recover_start(struct cvs_dev *d, unsigned int leg,
 }
 
 /*
+ * Under cvs_lock: the device at @path, opened for @d, checked as a
+ * replacement of leg @leg (-1: of any leg, a spare) and linked as a
+ * holder; or an ERR_PTR.
+ */
+static struct file *cvs_open_replacement(struct cvs_dev *d, int leg,
+					 const char *path)
+{
+	struct file *f;
+	int err;
+
+	f = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE, d,
+				   NULL);
+	if (IS_ERR(f)) {
+		pr_err("cevstack: %s: cannot open %s: %ld\n", d->name, path,
+		       PTR_ERR(f));
+		return f;
+	}
+	err = cvs_replacement_ok(d, leg, f, path);
+	if (!err)
+		err = bd_link_disk_holder(file_bdev(f), d->disk);
+	if (err) {
+		bdev_fput(f);
+		return ERR_PTR(err);
+	}
+	return f;
+}
+
+/* Under cvs_lock: let a device of cvs_open_replacement() go. */
+static void cvs_put_replacement(struct cvs_dev *d, struct file *f)
+{
+	bd_unlink_disk_holder(file_bdev(f), d->disk);
+	bdev_fput(f);
+}
+
+/*
  * Under cvs_lock: "NAME LEG" written to recover, or "NAME LEG DEVICE",
  * the device at @path opened and checked first.
  */
@@ -3224,24 +3259,12 @@ static int cvs_recover_with(struct cvs_dev *d, unsigned int leg,
 
 	if (!path)
 		return cvs_recover_start(d, leg, NULL);
-	f = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE, d,
-				   NULL);
-	if (IS_ERR(f)) {
-		pr_err("cevstack: %s: cannot open %s: %ld\n", d->name, path,
-		       PTR_ERR(f));
+	f = cvs_open_replacement(d, leg, path);
+	if (IS_ERR(f))
 		return PTR_ERR(f);
-	}
-	err = cvs_replacement_ok(d, leg, f, path);
-	if (!err)
-		err = bd_link_disk_holder(file_bdev(f), d->disk);
-	if (err)
-		goto put;
 	err = cvs_recover_start(d, leg, f);
 	if (err)
-		bd_unlink_disk_holder(file_bdev(f), d->disk);
-put:
-	if (err)
-		bdev_fput(f);
+		cvs_put_replacement(d, f);
 	return err;
 }
 
@@ -3327,26 +3350,14 @@ static void cvs_spare_work(struct work_struct *work)
 static int cvs_spare_add(struct cvs_dev *d, const char *path)
 {
 	struct file *f;
-	int err;
 
 	if (d->mode != CVS_MIRROR)
 		return -EINVAL;
 	if (d->spare)
 		return -EBUSY;
-	f = bdev_file_open_by_path(path, BLK_OPEN_READ | BLK_OPEN_WRITE, d,
-				   NULL);
-	if (IS_ERR(f)) {
-		pr_err("cevstack: %s: cannot open %s: %ld\n", d->name, path,
-		       PTR_ERR(f));
+	f = cvs_open_replacement(d, -1, path);
+	if (IS_ERR(f))
 		return PTR_ERR(f);
-	}
-	err = cvs_replacement_ok(d, -1, f, path);
-	if (!err)
-		err = bd_link_disk_holder(file_bdev(f), d->disk);
-	if (err) {
-		bdev_fput(f);
-		return err;
-	}
 	/* Published whole: debugfs reads it under RCU, with no lock. */
 	smp_store_release(&d->spare, f);
 	d->spare_retry = 0;
