@@ -47,7 +47,9 @@
  * rescuer), one I/O of the device at a time, so that the reserves, sized
  * for the device's largest I/O, always suffice for the one waiting on
  * them, as long as the lower devices end their I/O: buffers whose read
- * timed out keep their memory until the lower read ends.  The reserves
+ * timed out keep their memory until the lower read ends (the first buffer
+ * of an I/O not from the reserves is inside its io, and keeps the io's
+ * memory too).  The reserves
  * are a device's own, as each dm device has its own, and so are the
  * workqueues that finish its bios, add its copies and restart its bios
  * short of memory: a cevstack device over another, directly or through
@@ -303,7 +305,8 @@ struct cvs_buf {
 	struct cev_wait cw;
 	struct lev lev;
 	struct cvs_dev *dev;
-	refcount_t ref;		/* the bio's, and the I/O's while in flight */
+	struct cvs_io *host;	/* the io it is inside of, or NULL */
+	refcount_t ref;		/* the bio's, in-flight I/O's, host's */
 	int lower;		/* index of the lower device */
 	blk_status_t status;	/* the lower bio's, once its I/O ended */
 	u64 start_ns;		/* when a read was submitted, else 0 */
@@ -313,47 +316,55 @@ struct cvs_buf {
 /*
  * The I/O of one bio: a buffer for each leg it goes to (a mirror's, a
  * stripe's that the bio's chunks touch, a linear device's one, every leg
- * for a flush).
+ * for a flush).  Its first buffer is @buf, inside it, but for an io of
+ * the reserves: a single allocation for an I/O of one buffer.  That
+ * buffer keeps the io's memory until its own lower I/O has ended.
+ * Only @zeroed is cleared when the io is made (cvs_io_get()); what follows
+ * it is initialised where it is first used.
  */
 struct cvs_io {
+	struct_group(zeroed,
+		struct cvs_dev *dev;
+		struct bio *bio;
+		unsigned int nr_blocks;	/* 0 for a flush */
+		unsigned int nr_bufs;
+		bool direct;		/* through the bio's pages: no copy */
+		bool discard;		/* no data: a buffer is a range */
+		bool pooled;		/* from the reserves */
+		bool any_of;		/* a mirror read: copies in @any */
+		u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
+		u64 start_ns;		/* a hedged read's start */
+		bool hedged;		/* a hedge may answer the read */
+		bool read_all;		/* every copy read: hedge_us=0, probe */
+		bool probe;		/* see cvs_forget_latency() */
+		unsigned int timeout_ms;	/* a read's, read once */
+		unsigned int first;	/* the copy read first ... */
+		unsigned int hedge;	/* ... and the one if it is late */
+		struct cvs_hedge_q *hedge_q;	/* the submitting CPU's */
+		u64 hedge_at;		/* when it is late (ktime_get_ns()), */
+		u64 hedge_by;		/* ... hedged by then at the latest */
+		unsigned long failed_legs;	/* legs this I/O found failing */
+		int ios_idx;		/* a mirror's srcu_down_read() */
+		atomic_t pending;	/* submitter, end, timers, hedge */
+		bool timed_out;
+		/* a mirror read's copies due: 1, a hedge, failovers */
+		atomic_t copies_due;
+		bool dropped;		/* a buffer could not be armed: -EIO */
+		bool counted;		/* in writing[]: cvs_write_enter() */
+		unsigned long first_step, last_step;	/* ... for these steps */
+		bool layered;		/* a layer may hold the end back */
+		struct cvs_buf *bufs[CVS_MAX_LOWER];
+	);
 	struct cev all;
 	struct wait_queue_entry done;
 	struct llist_node reap;		/* on cvs_done: completed, not put */
 	struct work_struct work;
 	struct timer_list timer;
-	struct cvs_dev *dev;
-	struct bio *bio;
-	unsigned int nr_blocks;	/* 0 for a flush */
-	unsigned int nr_bufs;
-	bool direct;		/* through the bio's pages: no copy */
-	bool discard;		/* no data: a buffer is a range to discard */
-	bool pooled;		/* from the reserves */
-	bool any_of;		/* a mirror read: the copies are in @any */
-	u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
-	u64 start_ns;		/* a hedged read's start, for the estimate */
-	bool hedged;		/* a mirror read that a hedge may answer */
-	bool read_all;		/* every copy read at once: hedge_us=0, a probe */
-	bool probe;		/* read_all for a probe (cvs_forget_latency()) */
-	unsigned int timeout_ms;	/* a read's, read once */
-	unsigned int first;	/* mirror read: the copy read first ... */
-	unsigned int hedge;	/* ... and the one read if that is late */
 	struct list_head hedge_node;	/* on @hedge_q's reads */
-	struct cvs_hedge_q *hedge_q;	/* the submitting CPU's */
-	u64 hedge_at;		/* when it is late, in ktime_get_ns() time, */
-	u64 hedge_by;		/* ... and when it is hedged at the latest */
 	struct work_struct hedge_work;
-	unsigned long failed_legs;	/* legs this I/O found failing */
-	int ios_idx;		/* a mirror's: srcu_down_read(&dev->ios) */
-	atomic_t pending;	/* submitter, completion, timers, hedge work */
-	bool timed_out;
-	atomic_t copies_due;	/* a mirror read's copies due: 1, a hedge, failovers */
-	bool dropped;		/* a buffer could not be armed: -EIO */
-	bool counted;		/* in the device's writing[] (cvs_write_enter()) */
-	unsigned long first_step, last_step;	/* ... for these steps */
-	bool layered;		/* a layer may hold the completion back */
 	struct cev any;		/* a mirror read: the first good copy ... */
 	struct cev_wait link;	/* ... a child of @all */
-	struct cvs_buf *bufs[CVS_MAX_LOWER];
+	struct cvs_buf buf;	/* the first buffer (cvs_buf_mem()) */
 };
 
 /*
@@ -446,6 +457,15 @@ static void cvs_copy_free(struct cvs_dev *d, struct bio *copy)
 	bio_put(copy);
 }
 
+/* The memory of an io, back to where it came from. */
+static void cvs_io_release(struct cvs_io *io)
+{
+	if (io->pooled)
+		mempool_free(io, &io->dev->res.io_pool);
+	else
+		kmem_cache_free(cvs_io_cache, io);
+}
+
 static void cvs_buf_put(struct cvs_buf *b)
 {
 	struct cvs_dev *d = b->dev;
@@ -455,7 +475,10 @@ static void cvs_buf_put(struct cvs_buf *b)
 	/* Its I/O ended and every waiter is gone: the pool may hand it out. */
 	if (b->copy)
 		cvs_copy_free(d, b->copy);
-	mempool_free(b, &d->res.buf_pool);
+	if (b->host)		/* the io's own, and the io is done with */
+		cvs_io_release(b->host);
+	else
+		mempool_free(b, &d->res.buf_pool);
 	/*
 	 * The last thing a buffer does: a delete of the device, or
 	 * cvs_exit(), may go on from here.  What is left is the return to the
@@ -620,29 +643,54 @@ static bool cvs_buf_add_copy(struct cvs_buf *b, unsigned int size,
 }
 
 /*
+ * The memory of a buffer: @host's own if it is given, else from the pool
+ * (with @reserved, waiting for it there), NULL if it must be waited for.
+ * Only the holder of the reserve lock waits on the pools.  A buffer made
+ * outside goes to the pool when it is freed, if the pool is short of one.
+ * A buffer inside its io holds a reference for the io besides the bio's:
+ * cvs_io_free() drops it, and the io's memory goes back with the buffer,
+ * when the buffer's lower I/O has ended too.
+ */
+static struct cvs_buf *cvs_buf_mem(struct cvs_dev *d, struct cvs_io *host,
+				   bool reserved)
+{
+	struct cvs_buf *b;
+
+	if (host) {
+		b = &host->buf;
+		refcount_set(&b->ref, 2);
+	} else {
+		if (reserved)
+			b = mempool_alloc(&d->res.buf_pool, GFP_NOIO);
+		else
+			b = kmem_cache_alloc(cvs_buf_cache,
+					     GFP_NOWAIT | __GFP_NOWARN);
+		if (!b)
+			return NULL;
+		refcount_set(&b->ref, 1);
+	}
+	b->host = host;
+	return b;
+}
+
+/*
  * A lower buffer for the run of @size bytes at @block of @lower, with
  * @copy pages of its own, else without data (a direct run, a flush, a
- * discard); with @reserved from the reserves, else NULL if it must be
- * waited for.  Set up as a whole, whatever it held: a buffer from the
- * pool was used before (its I/O ended and nothing waits on it any more),
- * or never.  Its layer is set up when it has one (cvs_buf_arm()).
+ * discard); inside @host if it is given (cvs_buf_mem()), else with
+ * @reserved from the reserves, else NULL if it must be waited for.  Set
+ * up as a whole, whatever it held: a buffer from the pool, or an io's,
+ * was used before (its I/O ended and nothing waits on it any more), or
+ * never.  Its layer is set up when it has one (cvs_buf_arm()).
  */
-static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
-				     sector_t block, unsigned int size,
-				     bool copy, bool reserved)
+static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, struct cvs_io *host,
+				     int lower, sector_t block,
+				     unsigned int size, bool copy,
+				     bool reserved)
 {
 	struct buffer_head *bh;
 	struct cvs_buf *b;
 
-	/*
-	 * Only the holder of the reserve lock waits on the pools.  A buffer
-	 * made outside goes to the pool when it is freed, if the pool is
-	 * short of one.
-	 */
-	if (reserved)
-		b = mempool_alloc(&d->res.buf_pool, GFP_NOIO);
-	else
-		b = kmem_cache_alloc(cvs_buf_cache, GFP_NOWAIT | __GFP_NOWARN);
+	b = cvs_buf_mem(d, host, reserved);
 	if (!b)
 		return NULL;
 	bh = &b->bh;
@@ -661,7 +709,6 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, int lower,
 	b->status = BLK_STS_OK;
 	b->start_ns = 0;
 	b->layered = false;
-	refcount_set(&b->ref, 1);
 	cev_wait_init(&b->cw, NULL, NULL);
 	atomic_inc(&d->nr_bufs);
 	if (copy && !cvs_buf_add_copy(b, size, reserved)) {
@@ -867,28 +914,30 @@ static void cvs_ios_exit(struct cvs_dev *d, int idx)
 }
 
 /*
- * The io goes back first: the last buffer put may let a delete free the
- * device, and cvs_exit() destroy the io's cache.  io->dev is gone then,
- * but for an io of the reserves, which holds the device as a buffer does.
+ * The io's memory goes back with its own buffer (cvs_buf_put()), once
+ * that buffer's lower I/O has ended too, else here; its other buffers may
+ * be held longer.  Until then the own buffer holds the device, as the
+ * others do: the last buffer put may let a delete free the device, and
+ * cvs_exit() destroy the io's cache.  An io of the reserves has no buffer
+ * of its own (cvs_io_alloc()) and holds the device itself until it is
+ * back in its pool.
  */
 static void cvs_io_free(struct cvs_io *io)
 {
-	struct cvs_buf *bufs[CVS_MAX_LOWER];
-	unsigned int i, nr_bufs = io->nr_bufs;
 	struct cvs_dev *d = io->dev;
 	bool pooled = io->pooled;
+	unsigned int i;
 
-	memcpy(bufs, io->bufs, sizeof(bufs));
 	/* Its buffers, put below, hold the device. */
 	if (d->mode == CVS_MIRROR)
 		cvs_ios_exit(d, io->ios_idx);
-	if (pooled)
-		mempool_free(io, &d->res.io_pool);
+	for (i = 0; i < io->nr_bufs; i++)
+		if (io->bufs[i])
+			cvs_buf_put(io->bufs[i]);
+	if (io->buf.host)
+		cvs_buf_put(&io->buf);	/* the io's reference: @io may be gone */
 	else
-		kmem_cache_free(cvs_io_cache, io);
-	for (i = 0; i < nr_bufs; i++)
-		if (bufs[i])
-			cvs_buf_put(bufs[i]);
+		cvs_io_release(io);
 	if (!pooled)
 		return;
 	/* The reserves' own I/O: the pools stay until it is back. */
@@ -1533,11 +1582,15 @@ static struct cvs_io *cvs_io_get(struct cvs_dev *d, bool pooled, gfp_t gfp)
 {
 	struct cvs_io *io;
 
-	if (!pooled)
-		return kmem_cache_zalloc(cvs_io_cache, gfp);
-	io = mempool_alloc(&d->res.io_pool, gfp);
-	if (io) {
-		memset(io, 0, sizeof(*io));
+	if (pooled)
+		io = mempool_alloc(&d->res.io_pool, gfp);
+	else
+		io = kmem_cache_alloc(cvs_io_cache, gfp);
+	if (!io)
+		return NULL;
+	memset(&io->zeroed, 0, sizeof(io->zeroed));
+	io->buf.host = NULL;	/* no buffer yet: see cvs_io_free() */
+	if (pooled) {
 		io->pooled = true;
 		atomic_inc(&d->nr_bufs);	/* see cvs_io_free() */
 	}
@@ -1655,8 +1708,14 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 		if (!cvs_reads_at_once(io, c))
 			continue;
 		cvs_map(io, c, &lower, &lblock);
-		io->bufs[c] = cvs_buf_alloc(d, lower, lblock,
-					    cvs_buf_size(io, c),
+		/*
+		 * The first inside the io, an allocation fewer, but for an io
+		 * of the reserves: the buffer would keep the io from its pool
+		 * until its lower I/O ended, a late one after its bio did.
+		 */
+		io->bufs[c] = cvs_buf_alloc(d, reserved || io->buf.host ?
+					    NULL : io,
+					    lower, lblock, cvs_buf_size(io, c),
 					    io->nr_blocks && !io->direct,
 					    reserved);
 		if (!io->bufs[c])
@@ -1970,7 +2029,7 @@ static bool cvs_add_copy(struct cvs_io *io, unsigned int c)
 	 * An extra, mostly: it does not wait for memory.  Without it the copy
 	 * is not due after all, and a later failover may try again.
 	 */
-	buf = cvs_buf_alloc(io->dev, lower, lblock, cvs_buf_size(io, c),
+	buf = cvs_buf_alloc(io->dev, NULL, lower, lblock, cvs_buf_size(io, c),
 			    true, false);
 	if (!buf) {
 		atomic_dec(&io->copies_due);
@@ -2131,7 +2190,8 @@ static void cvs_run(struct cvs_io *io)
 		cvs_count(d, CVS_PROBES, 1);
 
 	cev_init(&io->all, &cev_all, 0);
-	add_wait_queue(&io->all.wq, &io->done);
+	/* Nothing can wake a compound with no child yet: no lock to take. */
+	__add_wait_queue(&io->all.wq, &io->done);
 	if (io->any_of) {	/* a mirror read: the first good copy */
 		parent = &io->any;
 		cev_init(parent, &cev_any, 0);
@@ -2370,7 +2430,8 @@ static void cvs_restart_work(struct work_struct *work)
 
 /*
  * Start the bio again, its I/O done, on the device's wq: its memory goes back
- * first, for the new I/O may need it.  A buffer's count keeps the device
+ * first, for the new I/O may need it (but for what the buffers' lower ends
+ * still hold, their own references).  A buffer's count keeps the device
  * from a delete until the bio has been started again.
  */
 static void cvs_restart(struct cvs_io *io)
