@@ -49,8 +49,9 @@
  *   -ECANCELED: the child's operation has not been started, so there is
  *   nothing to withdraw and its ->cancel() is not called.
  *
- * A DONE child leaves its wait queue in its own wake function; a CANCELLED
- * one is taken off by the canceller.  Either way it stays on its parent's
+ * A DONE child leaves its wait queue in its own wake function, as the last
+ * thing the wake function does with it; a CANCELLED one is taken off by
+ * the canceller.  Either way it stays on its parent's
  * children list until cev_finish(), and keeps its state afterwards, so that
  * cev_wait_done() still answers.
  *
@@ -111,8 +112,9 @@
  *   attaches a child only with atomic_inc_not_zero(), so a compound
  *   whose count reached zero takes no new child.  cev_cancel() completes
  *   a compound whose count never reaches zero: it reads the sum after
- *   taking the queue lock of every child, and every report runs under
- *   its child's queue lock, so every report has been made by then.
+ *   taking the queue lock of every child, or seeing it off its queue
+ *   (below), and every report runs under its child's queue lock before
+ *   the child leaves the queue, so every report has been made by then.
  * - cev_complete_locked() sets CEV_DONE with smp_store_release() after the
  *   results are written, and nothing writes them afterwards;
  *   cev_done() reads CEV_DONE with smp_load_acquire().  The waits read
@@ -120,6 +122,15 @@
  * - cev_child_done_locked() sets a child DONE with atomic_set_release()
  *   after ->event() or ->ready() wrote its status and count;
  *   cev_wait_done() reads the state with atomic_read_acquire().
+ * - cev_child_done_locked() takes the child off its queue last, after its
+ *   report, with list_del_init_careful() (a RELEASE); cev_child_cancel()
+ *   (for cev_cancel() and cev_finish()) reads DONE with
+ *   atomic_read_acquire() and then the entry with list_empty_careful()
+ *   (an ACQUIRE), and if it finds both takes no lock: the wake function
+ *   is done with the child, its report made, as finish_wait() relies on
+ *   after autoremove_wake_function().  DONE is read first because an
+ *   entry is empty before it is queued too; a child is DONE only after
+ *   it was queued, under the lock that queued it.
  * - cev_queue_child() queues a child and runs ->ready() in one hold of the
  *   queue's lock with an smp_mb() between them (none without ->ready():
  *   then the adder loads nothing the barrier would order).  It pairs with
@@ -649,14 +660,20 @@ static __always_inline void cev_report(struct cev *cev, struct cev_wait *cw,
 		cev_evaluate(cev);
 }
 
-/* A PENDING child's event completed it; its queue's lock is held. */
+/*
+ * A PENDING child's event completed it; its queue's lock is held.  Taking
+ * it off the queue is the last thing done with it, and a RELEASE, as in
+ * autoremove_wake_function(): cev_child_cancel() lets a child it finds off
+ * its queue and DONE go without taking the queue's lock.
+ */
 static void cev_child_done_locked(struct cev_wait *cw)
 {
 	lockdep_assert_held(&cw->head->lock);
-	list_del_init(&cw->wait.entry);
 	/* Pairs with atomic_read_acquire() in cev_wait_done(). */
 	atomic_set_release(&cw->state, CEV_CHILD_DONE);
 	cev_report(cev_of(cw), cw, CEV_DETACH);
+	/* Pairs with list_empty_careful() in cev_child_cancel(). */
+	list_del_init_careful(&cw->wait.entry);
 }
 
 /* Only a PENDING child is here: the queue's lock keeps it so. */
@@ -682,6 +699,11 @@ static int cev_child_wake(struct wait_queue_entry *wait, unsigned int mode,
  * the child off its queue in any case, and so waits out a wake function
  * running on it.  ->cancel() runs here for a queued child; one still being
  * queued has not started, and its cev_add() returns -ECANCELED.
+ *
+ * A child whose wake function is done with it needs no lock: DONE, then
+ * off its queue.  DONE first, an ACQUIRE: a child is DONE only once
+ * queued, so an empty entry seen after it was taken off by
+ * cev_child_done_locked(), not one still being queued by cev_add().
  */
 static unsigned int cev_child_cancel(struct cev *cev, struct cev_wait *cw)
 {
@@ -690,6 +712,9 @@ static unsigned int cev_child_cancel(struct cev *cev, struct cev_wait *cw)
 	bool cancelled;
 	int state;
 
+	if (atomic_read_acquire(&cw->state) == CEV_CHILD_DONE &&
+	    list_empty_careful(&cw->wait.entry))
+		return 0;
 	spin_lock_irqsave(&head->lock, flags);
 	state = atomic_read(&cw->state);
 	cancelled = state == CEV_CHILD_PENDING || state == CEV_CHILD_QUEUEING;

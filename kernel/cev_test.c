@@ -12,6 +12,7 @@
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/random.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -1022,6 +1023,71 @@ static void cev_test_finish_detaches_every_child(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cev->count, 0);
 }
 
+/* Holds a lock, on another CPU, until told to let go or 2 s have passed. */
+struct lock_holder {
+	spinlock_t *lock;	/* the queue lock to hold */
+	struct completion held;
+	atomic_t release;
+	bool gave_up;
+};
+
+static int lock_holder_fn(void *data)
+{
+	struct lock_holder *h = data;
+	u64 until = ktime_get_ns() + 2 * NSEC_PER_SEC;
+
+	spin_lock_irq(h->lock);
+	complete(&h->held);
+	while (!atomic_read(&h->release) && ktime_get_ns() < until)
+		cpu_relax();
+	h->gave_up = !atomic_read(&h->release);
+	spin_unlock_irq(h->lock);
+	return 0;
+}
+
+/*
+ * A child its event completed was taken off its queue by its wake
+ * function, which is done with it: cev_finish() lets it go without its
+ * queue's lock, here held by another CPU throughout.
+ */
+static void cev_test_finish_skips_lock_of_done_child(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+	struct lock_holder h = { .lock = &e[0].head.lock };
+	struct task_struct *t;
+	unsigned int cpu;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	cev_setup(test, cev, &cev_all, 0, e, 2);
+	tev_fire(&e[0], 0, 1);
+	tev_fire(&e[1], 0, 1);
+	KUNIT_ASSERT_TRUE(test, cev_done(cev));
+
+	init_completion(&h.held);
+	atomic_set(&h.release, 0);
+	t = kthread_create(lock_holder_fn, &h, "cev-test-holder");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	/* Not the CPU this thread waits on: the holder spins, irqs off. */
+	migrate_disable();
+	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	kthread_bind(t, cpu);
+	wake_up_process(t);
+	wait_for_completion(&h.held);
+	cev_finish(cev);
+	atomic_set(&h.release, 1);
+	migrate_enable();
+	kthread_stop(t);
+	put_task_struct(t);
+
+	KUNIT_EXPECT_FALSE_MSG(test, h.gave_up,
+			       "cev_finish() waited for the lock of a DONE child's queue");
+	KUNIT_EXPECT_FALSE(test, cev_wait_attached(&e[0].cw));
+	KUNIT_EXPECT_TRUE(test, cev_wait_done(&e[0].cw));
+}
+
 static void cev_test_compound_reused_after_finish(struct kunit *test)
 {
 	struct tev *e = tevs_alloc(test, 2);
@@ -1185,6 +1251,7 @@ static struct kunit_case cev_compound_cases[] = {
 	KUNIT_CASE(cev_test_all_of_nothing_completes_at_arm),
 	KUNIT_CASE(cev_test_ready_closes_race_with_early_event),
 	KUNIT_CASE(cev_test_finish_detaches_every_child),
+	KUNIT_CASE(cev_test_finish_skips_lock_of_done_child),
 	KUNIT_CASE(cev_test_compound_reused_after_finish),
 	KUNIT_CASE(cev_test_wait_returns_status),
 	KUNIT_CASE(cev_test_wait_timeout_expires_then_completes),
