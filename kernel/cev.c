@@ -38,7 +38,8 @@
  * transition out of QUEUEING and PENDING is made under the child's queue
  * lock, by the waker (to DONE), the adder (to PENDING) or the canceller (to
  * CANCELLED), so the three are serialised by that lock and no other
- * ordering is needed between them:
+ * ordering is needed between them (a canceller lets a child that is DONE
+ * and off its queue go without the lock; see the barriers below):
  *
  * - ->event() runs only on a PENDING child, and its CEV_DETACH makes the
  *   child DONE in the same hold of the lock: a child whose ->event() said
@@ -49,9 +50,10 @@
  *   -ECANCELED: the child's operation has not been started, so there is
  *   nothing to withdraw and its ->cancel() is not called.
  *
- * A DONE child leaves its wait queue in its own wake function, as the last
- * thing the wake function does with it; a CANCELLED one is taken off by
- * the canceller.  Either way it stays on its parent's
+ * A DONE child leaves its wait queue in its own wake function (or, done
+ * at once by ->ready(), in cev_add()), as the last thing done with it
+ * there; a CANCELLED one is taken off by the canceller.  Either way it
+ * stays on its parent's
  * children list until cev_finish(), and keeps its state afterwards, so that
  * cev_wait_done() still answers.
  *
@@ -112,8 +114,8 @@
  *   attaches a child only with atomic_inc_not_zero(), so a compound
  *   whose count reached zero takes no new child.  cev_cancel() completes
  *   a compound whose count never reaches zero: it reads the sum after
- *   taking the queue lock of every child, or seeing it off its queue
- *   (below), and every report runs under its child's queue lock before
+ *   taking the queue lock of every child, or seeing it DONE and off its
+ *   queue (below), and every report runs under its child's queue lock before
  *   the child leaves the queue, so every report has been made by then.
  * - cev_complete_locked() sets CEV_DONE with smp_store_release() after the
  *   results are written, and nothing writes them afterwards;
@@ -129,8 +131,15 @@
  *   (an ACQUIRE), and if it finds both takes no lock: the wake function
  *   is done with the child, its report made, as finish_wait() relies on
  *   after autoremove_wake_function().  DONE is read first because an
- *   entry is empty before it is queued too; a child is DONE only after
- *   it was queued, under the lock that queued it.
+ *   entry is empty before it is queued too: a child becomes DONE only
+ *   once queued (atomic_set_release() after __add_wait_queue(), in the
+ *   same hold of the lock or a later one), and the DONE read is of the
+ *   child's present use: cev_link_child() stores QUEUEING under the
+ *   parent's lock, cev_cancel() walks only the children linked before
+ *   it took that lock, and cev_finish() runs once every cev_add() has
+ *   returned.  The waker may still be walking the child's queue when
+ *   cev_finish() returns, as after finish_wait(): the queue's head must
+ *   outlive its own wake-ups, as any wait queue's must.
  * - cev_queue_child() queues a child and runs ->ready() in one hold of the
  *   queue's lock with an smp_mb() between them (none without ->ready():
  *   then the adder loads nothing the barrier would order).  It pairs with
@@ -642,9 +651,11 @@ static void cev_evaluate(struct cev *cev)
  * whoever takes that to zero sees every count.  It cannot come after the
  * compound completed: cev_all completes only once every child reported.
  * After the decrement only the report that took it to zero uses @cev;
- * that one is safe because it runs in @cw's wake function, under @cw's
- * queue lock, which cev_finish() takes for every child before @cev may
- * be freed.  A report made anywhere else would need its own guarantee.
+ * that one is safe because it runs in @cw's wake function, before @cw
+ * leaves its queue: cev_finish() takes @cw's queue lock, or sees it off
+ * the queue (an ACQUIRE that pairs with list_del_init_careful()), and
+ * then @cev's own lock, before @cev may be freed.  A report made
+ * anywhere else would need its own guarantee.
  */
 static __always_inline void cev_report(struct cev *cev, struct cev_wait *cw,
 				       enum cev_result res)
@@ -1167,7 +1178,8 @@ EXPORT_SYMBOL_GPL(cev_cancel);
  *
  * Cancels @cev if it has not completed; cancels the children still pending
  * after it completed (the rest of an any-of or k-of-n compound); takes every
- * child off its wait queue and its parent, waiting out a wake-up in flight.
+ * child off its wait queue and its parent, waiting out a wake function
+ * running on it.
  * Afterwards no op of @cev or its children runs, the children may be added
  * again, and both may be freed or initialised again.  @cev's results are
  * those it completed with: the children cancelled here are not in
@@ -1175,8 +1187,12 @@ EXPORT_SYMBOL_GPL(cev_cancel);
  * completed them.  A child on the stack is initialised again with
  * cev_wait_init() before it is added again.
  *
- * Every wait queue head the children were queued on must still exist.  A
- * compound nested in others is finished after them (cev_add_cev()).  The
+ * Every wait queue head the children were queued on must still exist, and
+ * must outlive the wake-up that completed a child: a child its event
+ * completed is let go without its queue's lock, as finish_wait() lets an
+ * entry go that autoremove_wake_function() took off, and the waker may
+ * still be walking that queue.  A compound nested in others is finished
+ * after them (cev_add_cev()).  The
  * ->cancel() of a child cancelled here may run while the wake-up that
  * completed @cev is still waking @cev's waiters; no op runs once this
  * returns.

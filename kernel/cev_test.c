@@ -1023,24 +1023,61 @@ static void cev_test_finish_detaches_every_child(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cev->count, 0);
 }
 
-/* Holds a lock, on another CPU, until told to let go or 2 s have passed. */
+/*
+ * A kthread the test joins with test_thread_join(): one that wakes a queue
+ * of the test's must be done with it before the test frees it, as after
+ * cev_finish() a waker may still be walking a done child's queue.
+ */
+static struct task_struct *test_thread_start(int (*fn)(void *), void *arg,
+					     const char *name)
+{
+	struct task_struct *t = kthread_create(fn, arg, "%s", name);
+
+	if (!IS_ERR(t)) {
+		get_task_struct(t);
+		wake_up_process(t);
+	}
+	return t;
+}
+
+/* Wait for it to return, if it has not. */
+static void test_thread_join(struct task_struct *t)
+{
+	kthread_stop(t);
+	put_task_struct(t);
+}
+
+/*
+ * Holds a lock, on another CPU, until told to let go, or 2 s after the
+ * test said it was about to take it (30 s at most, should it never say).
+ */
 struct lock_holder {
 	spinlock_t *lock;	/* the queue lock to hold */
 	struct completion held;
+	atomic_t finishing;	/* the test is in cev_finish() */
 	atomic_t release;
 	bool gave_up;
+	bool gave_up_early;	/* before the test got to cev_finish() */
 };
 
 static int lock_holder_fn(void *data)
 {
 	struct lock_holder *h = data;
-	u64 until = ktime_get_ns() + 2 * NSEC_PER_SEC;
+	u64 now = ktime_get_ns(), until = now + 30 * NSEC_PER_SEC;
+	bool finishing = false;
 
 	spin_lock_irq(h->lock);
 	complete(&h->held);
-	while (!atomic_read(&h->release) && ktime_get_ns() < until)
+	while (!atomic_read(&h->release) && now < until) {
+		if (!finishing && atomic_read(&h->finishing)) {
+			finishing = true;
+			until = now + 2 * NSEC_PER_SEC;
+		}
 		cpu_relax();
+		now = ktime_get_ns();
+	}
 	h->gave_up = !atomic_read(&h->release);
+	h->gave_up_early = h->gave_up && !finishing;
 	spin_unlock_irq(h->lock);
 	return 0;
 }
@@ -1066,22 +1103,32 @@ static void cev_test_finish_skips_lock_of_done_child(struct kunit *test)
 	KUNIT_ASSERT_TRUE(test, cev_done(cev));
 
 	init_completion(&h.held);
+	atomic_set(&h.finishing, 0);
 	atomic_set(&h.release, 0);
 	t = kthread_create(lock_holder_fn, &h, "cev-test-holder");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	if (IS_ERR(t)) {
+		cev_finish(cev);
+		KUNIT_FAIL(test, "no thread to hold the lock");
+		return;
+	}
 	get_task_struct(t);
-	/* Not the CPU this thread waits on: the holder spins, irqs off. */
+	/*
+	 * Another CPU than the one this thread waits on, which stays: the
+	 * holder spins there (with irqs off, but on PREEMPT_RT).
+	 */
 	migrate_disable();
 	cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
 	kthread_bind(t, cpu);
 	wake_up_process(t);
 	wait_for_completion(&h.held);
+	atomic_set(&h.finishing, 1);
 	cev_finish(cev);
 	atomic_set(&h.release, 1);
 	migrate_enable();
-	kthread_stop(t);
-	put_task_struct(t);
+	test_thread_join(t);
 
+	if (h.gave_up_early)
+		kunit_skip(test, "this thread did not get to cev_finish() in 30 s");
 	KUNIT_EXPECT_FALSE_MSG(test, h.gave_up,
 			       "cev_finish() waited for the lock of a DONE child's queue");
 	KUNIT_EXPECT_FALSE(test, cev_wait_attached(&e[0].cw));
@@ -1188,11 +1235,12 @@ static void cev_test_wait_returns_status(struct kunit *test)
 	struct task_struct *t;
 
 	cev_setup(test, cev, &cev_all, 0, e, 1);
-	t = kthread_run(delayed_fire_fn, &d, "cev-test-fire");
+	t = test_thread_start(delayed_fire_fn, &d, "cev-test-fire");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
 	KUNIT_EXPECT_EQ(test, wait_for_cev(cev), -EIO);
 	KUNIT_EXPECT_EQ(test, wait_for_cev_killable(cev), -EIO);
 	cev_finish(cev);
+	test_thread_join(t);
 }
 
 static void cev_test_wait_timeout_expires_then_completes(struct kunit *test)
@@ -1837,9 +1885,9 @@ static void cev_test_cancel_races_child_completion(struct kunit *test)
 	init_waitqueue_head(&r->go);
 	init_waitqueue_head(&r->back);
 	atomic_set(&r->finished, 0);
-	completer = kthread_run(race_completer, r, "cev-race-done");
+	completer = test_thread_start(race_completer, r, "cev-race-done");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(completer));
-	canceller = kthread_run(race_canceller, r, "cev-race-cancel");
+	canceller = test_thread_start(race_canceller, r, "cev-race-cancel");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(canceller));
 
 	for (round = 1; round <= RACE_ROUNDS; round++) {
@@ -1866,6 +1914,9 @@ static void cev_test_cancel_races_child_completion(struct kunit *test)
 		remove_wait_queue(&r->cev.wq, &r->parent_wakes.wait);
 		cev_finish(&r->cev);
 	}
+	/* Their last wake_up(&r->back) may still run: @r goes after it. */
+	test_thread_join(completer);
+	test_thread_join(canceller);
 }
 
 /*
@@ -2020,7 +2071,7 @@ static void cev_test_add_races_cancel(struct kunit *test)
 	init_waitqueue_head(&r->go);
 	init_waitqueue_head(&r->back);
 	atomic_set(&r->finished, 0);
-	canceller = kthread_run(add_race_canceller, r, "cev-add-cancel");
+	canceller = test_thread_start(add_race_canceller, r, "cev-add-cancel");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(canceller));
 
 	/* Every round runs, so that the canceller ends; checks stop at a failure. */
@@ -2043,6 +2094,7 @@ static void cev_test_add_races_cancel(struct kunit *test)
 			add_race_check_round(test, r, ret);
 		cev_finish(&r->cev);
 	}
+	test_thread_join(canceller);	/* its last wake_up(&r->back) */
 }
 
 /*

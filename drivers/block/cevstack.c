@@ -1307,7 +1307,11 @@ static void cvs_io_stop_timers(struct cvs_io *io,
  * PREEMPT_RT, where the waker is only kept on its CPU, another task there
  * may take the list while the wake-up is still running (preempted under
  * its queue's lock, a sleeping lock there): the bio's cev_finish() then
- * sleeps on the queue's and the compound's locks until it has returned.
+ * sleeps on the compound's lock, and on the queue's while the child is
+ * still on it, until the wake-up is done with the compound and the child.
+ * Its walk of the hashed queue may go on after that: it touches nothing
+ * of the I/O, whose buffer (and io, if it is the io's own) the lower end
+ * still holds (cvs_end_io()).
  */
 static DEFINE_PER_CPU(struct llist_head, cvs_done);
 
