@@ -319,42 +319,41 @@ struct cvs_buf {
  * for a flush).  Its first buffer is @buf, inside it, but for an io of
  * the reserves: a single allocation for an I/O of one buffer.  That
  * buffer keeps the io's memory until its own lower I/O has ended.
- * Only @zeroed is cleared when the io is made (cvs_io_get()); what follows
- * it is initialised where it is first used.
+ * Only the members before @all are cleared when the io is made
+ * (cvs_io_get()); those from @all on are set up where first used.
  */
 struct cvs_io {
-	struct_group(zeroed,
-		struct cvs_dev *dev;
-		struct bio *bio;
-		unsigned int nr_blocks;	/* 0 for a flush */
-		unsigned int nr_bufs;
-		bool direct;		/* through the bio's pages: no copy */
-		bool discard;		/* no data: a buffer is a range */
-		bool pooled;		/* from the reserves */
-		bool any_of;		/* a mirror read: copies in @any */
-		u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
-		u64 start_ns;		/* a hedged read's start */
-		bool hedged;		/* a hedge may answer the read */
-		bool read_all;		/* every copy read: hedge_us=0, probe */
-		bool probe;		/* see cvs_forget_latency() */
-		unsigned int timeout_ms;	/* a read's, read once */
-		unsigned int first;	/* the copy read first ... */
-		unsigned int hedge;	/* ... and the one if it is late */
-		struct cvs_hedge_q *hedge_q;	/* the submitting CPU's */
-		u64 hedge_at;		/* when it is late (ktime_get_ns()), */
-		u64 hedge_by;		/* ... hedged by then at the latest */
-		unsigned long failed_legs;	/* legs this I/O found failing */
-		int ios_idx;		/* a mirror's srcu_down_read() */
-		atomic_t pending;	/* submitter, end, timers, hedge */
-		bool timed_out;
-		/* a mirror read's copies due: 1, a hedge, failovers */
-		atomic_t copies_due;
-		bool dropped;		/* a buffer could not be armed: -EIO */
-		bool counted;		/* in writing[]: cvs_write_enter() */
-		unsigned long first_step, last_step;	/* ... for these steps */
-		bool layered;		/* a layer may hold the end back */
-		struct cvs_buf *bufs[CVS_MAX_LOWER];
-	);
+	/* cleared by cvs_io_get(), up to @all */
+	struct cvs_dev *dev;
+	struct bio *bio;
+	unsigned int nr_blocks;	/* 0 for a flush */
+	unsigned int nr_bufs;
+	bool direct;		/* through the bio's pages: no copy */
+	bool discard;		/* no data: a buffer is a range to discard */
+	bool pooled;		/* from the reserves */
+	bool any_of;		/* a mirror read: the copies are in @any */
+	u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
+	u64 start_ns;		/* a hedged read's start, for the estimate */
+	bool hedged;		/* a mirror read that a hedge may answer */
+	bool read_all;		/* every copy read at once: hedge_us=0, a probe */
+	bool probe;		/* read_all for a probe (cvs_forget_latency()) */
+	unsigned int timeout_ms;	/* a read's, read once */
+	unsigned int first;	/* mirror read: the copy read first ... */
+	unsigned int hedge;	/* ... and the one read if that is late */
+	struct cvs_hedge_q *hedge_q;	/* the submitting CPU's */
+	u64 hedge_at;		/* when it is late, in ktime_get_ns() time, */
+	u64 hedge_by;		/* ... and when it is hedged at the latest */
+	unsigned long failed_legs;	/* legs this I/O found failing */
+	int ios_idx;		/* a mirror's: srcu_down_read(&dev->ios) */
+	atomic_t pending;	/* submitter, completion, timers, hedge work */
+	bool timed_out;
+	atomic_t copies_due;	/* a mirror read's copies due: 1, a hedge, failovers */
+	bool dropped;		/* a buffer could not be armed: -EIO */
+	bool counted;		/* in the device's writing[] (cvs_write_enter()) */
+	unsigned long first_step, last_step;	/* ... for these steps */
+	bool layered;		/* a layer may hold the completion back */
+	struct cvs_buf *bufs[CVS_MAX_LOWER];
+	/* from here on set up where first used */
 	struct cev all;
 	struct wait_queue_entry done;
 	struct llist_node reap;		/* on cvs_done: completed, not put */
@@ -1592,7 +1591,7 @@ static struct cvs_io *cvs_io_get(struct cvs_dev *d, bool pooled, gfp_t gfp)
 		io = kmem_cache_alloc(cvs_io_cache, gfp);
 	if (!io)
 		return NULL;
-	memset(&io->zeroed, 0, sizeof(io->zeroed));
+	memset(io, 0, offsetof(struct cvs_io, all));
 	io->buf.host = NULL;	/* no buffer yet: see cvs_io_free() */
 	if (pooled) {
 		io->pooled = true;
