@@ -1083,33 +1083,26 @@ static int lock_holder_fn(void *data)
 }
 
 /*
- * A child its event completed was taken off its queue by its wake
- * function, which is done with it: cev_finish() lets it go without its
- * queue's lock, here held by another CPU throughout.
+ * Run @fn(@cev) while another CPU holds @lock; true if @fn did not return
+ * within 2 s of being called (the holder gave up).  Skips the test if
+ * this thread did not get to call it within 30 s.
  */
-static void cev_test_finish_skips_lock_of_done_child(struct kunit *test)
+static bool run_under_held_lock(struct kunit *test, spinlock_t *lock,
+				int (*fn)(struct cev *), struct cev *cev,
+				int *ret)
 {
-	struct tev *e = tevs_alloc(test, 2);
-	struct cev *cev = cev_alloc(test);
-	struct lock_holder h = { .lock = &e[0].head.lock };
+	struct lock_holder h = { .lock = lock };
 	struct task_struct *t;
 	unsigned int cpu;
-
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs");
-	cev_setup(test, cev, &cev_all, 0, e, 2);
-	tev_fire(&e[0], 0, 1);
-	tev_fire(&e[1], 0, 1);
-	KUNIT_ASSERT_TRUE(test, cev_done(cev));
 
 	init_completion(&h.held);
 	atomic_set(&h.finishing, 0);
 	atomic_set(&h.release, 0);
 	t = kthread_create(lock_holder_fn, &h, "cev-test-holder");
 	if (IS_ERR(t)) {
-		cev_finish(cev);
+		*ret = fn(cev);
 		KUNIT_FAIL(test, "no thread to hold the lock");
-		return;
+		return false;
 	}
 	get_task_struct(t);
 	/*
@@ -1122,17 +1115,76 @@ static void cev_test_finish_skips_lock_of_done_child(struct kunit *test)
 	wake_up_process(t);
 	wait_for_completion(&h.held);
 	atomic_set(&h.finishing, 1);
-	cev_finish(cev);
+	*ret = fn(cev);
 	atomic_set(&h.release, 1);
 	migrate_enable();
 	test_thread_join(t);
-
 	if (h.gave_up_early)
-		kunit_skip(test, "this thread did not get to cev_finish() in 30 s");
-	KUNIT_EXPECT_FALSE_MSG(test, h.gave_up,
+		kunit_skip(test, "this thread did not get to the call in 30 s");
+	return h.gave_up;
+}
+
+static int finish_fn(struct cev *cev)
+{
+	return cev_finish(cev);
+}
+
+/*
+ * A child its event completed was taken off its queue by its wake
+ * function, which is done with it: cev_finish() lets it go without its
+ * queue's lock, here held by another CPU throughout.
+ */
+static void cev_test_finish_skips_lock_of_done_child(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+	bool waited;
+	int ret;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	cev_setup(test, cev, &cev_all, 0, e, 2);
+	tev_fire(&e[0], 0, 1);
+	tev_fire(&e[1], 0, 1);
+	KUNIT_ASSERT_TRUE(test, cev_done(cev));
+
+	waited = run_under_held_lock(test, &e[0].head.lock, finish_fn, cev, &ret);
+	KUNIT_EXPECT_FALSE_MSG(test, waited,
 			       "cev_finish() waited for the lock of a DONE child's queue");
 	KUNIT_EXPECT_FALSE(test, cev_wait_attached(&e[0].cw));
 	KUNIT_EXPECT_TRUE(test, cev_wait_done(&e[0].cw));
+}
+
+/*
+ * cev_cancel() lets a done child go as cev_finish() does, and cancels the
+ * pending one on another queue: the result counts both, and the done
+ * child's count, read without its queue's lock.
+ */
+static void cev_test_cancel_skips_lock_of_done_child(struct kunit *test)
+{
+	struct tev *e = tevs_alloc(test, 2);
+	struct cev *cev = cev_alloc(test);
+	bool waited;
+	int ret;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	cev_setup(test, cev, &cev_all, 0, e, 2);
+	tev_fire(&e[0], 0, 512);
+	KUNIT_ASSERT_FALSE(test, cev_done(cev));
+
+	waited = run_under_held_lock(test, &e[0].head.lock, cev_cancel, cev, &ret);
+	KUNIT_EXPECT_FALSE_MSG(test, waited,
+			       "cev_cancel() waited for the lock of a DONE child's queue");
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, cev_done(cev));
+	KUNIT_EXPECT_EQ(test, cev->status, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, cev->nr_done, 1);
+	KUNIT_EXPECT_EQ(test, cev->nr_cancelled, 1);
+	KUNIT_EXPECT_EQ(test, cev->count, 512);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[0].cancels), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&e[1].cancels), 1);
+	KUNIT_EXPECT_EQ(test, cev_finish(cev), 0);
 }
 
 static void cev_test_compound_reused_after_finish(struct kunit *test)
@@ -1647,6 +1699,7 @@ static void cev_test_finish_cancels_unarmed_compound(struct kunit *test)
 
 static struct kunit_case cev_cancel_cases[] = {
 	KUNIT_CASE(cev_test_cancel_calls_each_pending_cancel_once),
+	KUNIT_CASE(cev_test_cancel_skips_lock_of_done_child),
 	KUNIT_CASE(cev_test_cancel_of_completed_parent_is_noop),
 	KUNIT_CASE(cev_test_cancel_twice_cancels_once),
 	KUNIT_CASE(cev_test_cancel_wakes_waiter_with_ecanceled),
