@@ -1130,6 +1130,22 @@ static int finish_fn(struct cev *cev)
 }
 
 /*
+ * For the tests of a done child's lock, held by another CPU: an armed
+ * all-of over @e[0] and @e[1], @e[0] fired with @count bytes.
+ */
+static struct cev *cev_of_done_child(struct kunit *test, struct tev *e,
+				     u64 count)
+{
+	struct cev *cev = cev_alloc(test);
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs");
+	cev_setup(test, cev, &cev_all, 0, e, 2);
+	tev_fire(&e[0], 0, count);
+	return cev;
+}
+
+/*
  * A child its event completed was taken off its queue by its wake
  * function, which is done with it: cev_finish() lets it go without its
  * queue's lock, here held by another CPU throughout.
@@ -1137,14 +1153,10 @@ static int finish_fn(struct cev *cev)
 static void cev_test_finish_skips_lock_of_done_child(struct kunit *test)
 {
 	struct tev *e = tevs_alloc(test, 2);
-	struct cev *cev = cev_alloc(test);
+	struct cev *cev = cev_of_done_child(test, e, 1);
 	bool waited;
 	int ret;
 
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs");
-	cev_setup(test, cev, &cev_all, 0, e, 2);
-	tev_fire(&e[0], 0, 1);
 	tev_fire(&e[1], 0, 1);
 	KUNIT_ASSERT_TRUE(test, cev_done(cev));
 
@@ -1163,14 +1175,10 @@ static void cev_test_finish_skips_lock_of_done_child(struct kunit *test)
 static void cev_test_cancel_skips_lock_of_done_child(struct kunit *test)
 {
 	struct tev *e = tevs_alloc(test, 2);
-	struct cev *cev = cev_alloc(test);
+	struct cev *cev = cev_of_done_child(test, e, 512);
 	bool waited;
 	int ret;
 
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "needs two CPUs");
-	cev_setup(test, cev, &cev_all, 0, e, 2);
-	tev_fire(&e[0], 0, 512);
 	KUNIT_ASSERT_FALSE(test, cev_done(cev));
 
 	waited = run_under_held_lock(test, &e[0].head.lock, cev_cancel, cev, &ret);
