@@ -95,7 +95,8 @@
  * leg back: every write goes to it at once, no read until a work item
  * has copied the device to it from a leg in sync, a step at a time, the
  * mirror's writes to the step being copied held back meanwhile (as md's
- * resync barrier holds them).  "NAME LEG DEVICE" puts DEVICE in the
+ * resync barrier holds them), no faster than recovery_max_kib KiB/s if
+ * it is set (as md's sync_speed_max).  "NAME LEG DEVICE" puts DEVICE in the
  * failed leg's place first, as md adds a member in a faulty one's: once
  * no I/O that chose its legs while the leg was in use is left, nor any
  * lower I/O on it (cvs_replace_leg()).  "NAME DEVICE" written to
@@ -269,7 +270,7 @@ struct cvs_dev {
 	unsigned long recovery;		/* CVS_RECOVERY_RUNNING */
 	struct cvs_recovery *rec;	/* the running one's */
 	unsigned long recover_at, recover_steps;	/* for debugfs */
-	bool recover_stop;	/* a delete: stop at the next step */
+	bool recover_stop;	/* a delete: stop at the next step, or wake */
 	/*
 	 * Written under cvs_lock.  debugfs reads it under RCU; a leg's
 	 * failure, a recovery's end and the spare's work peek at it.
@@ -404,6 +405,10 @@ MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; 
 static unsigned int hedge_max_kib = 64;
 module_param(hedge_max_kib, uint, 0644);
 MODULE_PARM_DESC(hedge_max_kib, "hedge only mirror reads of at most this many KiB (0: any size); a larger one goes to one leg, straight into the bio, as with hedge=N");
+
+static unsigned int recovery_max_kib;
+module_param(recovery_max_kib, uint, 0644);
+MODULE_PARM_DESC(recovery_max_kib, "copy a failed mirror leg taken back at most this fast (KiB/s, as md's sync_speed_max; 0: as fast as the legs go); another recovery, or a spare, waits for it to end");
 
 /*
  * The estimate's floor: a read that a healthy leg answers within a
@@ -2939,11 +2944,62 @@ static void cvs_recover_end(struct cvs_dev *d, int leg, int err)
 			leg, file_bdev(d->lower[leg]));
 }
 
+/*
+ * Hold a recovery to recovery_max_kib KiB/s: a step of @kib KiB, begun at
+ * *@mark, ends no sooner than that rate allows, the wait outside the step,
+ * with the mirror's writes let through.  The next step is timed from
+ * when this one was due to end, or from a tick before it did end if that
+ * was later: a wait a little late (a timer's lateness) takes nothing from
+ * the rate, and a step slower than the rate gives the next at most a
+ * tick.  So from its start a recovery never copies more than a step over
+ * the rate.
+ * The rate is read again about once a second of waiting; a delete, or the
+ * leg failing again, ends the wait.
+ */
+static void cvs_recover_pace(struct cvs_dev *d, int leg, u64 *mark,
+			     unsigned int kib)
+{
+	u64 due, now = ktime_get_ns();
+	unsigned int rate;
+
+	for (;;) {
+		rate = READ_ONCE(recovery_max_kib);
+		if (!rate) {
+			*mark = now;
+			return;
+		}
+		due = *mark + div_u64((u64)kib * NSEC_PER_SEC, rate);
+		if (now >= due)
+			break;
+		/*
+		 * A jiffy more than the rest, rounded down, so that the wait
+		 * is never of none.  The wait's prepare_to_wait_event() and
+		 * set_current_state() before it reads the flag pair with the
+		 * smp_mb() in cvs_remove()'s store_release_wake_up(), between
+		 * its store and its look for waiters: one of the two sees
+		 * the other.  A leg failing again wakes no one: seen at the
+		 * next look, within the second.
+		 */
+		if (wait_var_event_timeout(&d->recover_stop,
+					   READ_ONCE(d->recover_stop) ||
+					   !(READ_ONCE(d->failed) &
+					     CVS_RECOVERING(leg)),
+					   nsecs_to_jiffies(min_t(u64, due - now,
+								  NSEC_PER_SEC)) + 1)) {
+			*mark = now;
+			return;
+		}
+		now = ktime_get_ns();
+	}
+	*mark = max(due, now - min_t(u64, now, TICK_NSEC));
+}
+
 static int cvs_recover_copy(struct cvs_dev *d, int leg)
 {
 	sector_t capacity = get_capacity(d->disk);
 	unsigned long step, steps = DIV_ROUND_UP_SECTOR_T(capacity,
 							   CVS_STEP_SECTORS);
+	u64 mark = ktime_get_ns();
 	int err;
 
 	for (step = 0; step < steps; step++) {
@@ -2957,6 +3013,8 @@ static int cvs_recover_copy(struct cvs_dev *d, int leg)
 		if (err)
 			return err;
 		WRITE_ONCE(d->recover_at, step + 1);
+		if (step + 1 < steps)	/* the last ends the recovery at once */
+			cvs_recover_pace(d, leg, &mark, CVS_STEP_SECTORS >> 1);
 		cond_resched();
 	}
 	/* In sync once its cache is on it, as a write of the mirror would be. */
@@ -3506,7 +3564,8 @@ static int cvs_add_disk(struct cvs_dev *d)
  */
 static void cvs_remove(struct cvs_dev *d)
 {
-	WRITE_ONCE(d->recover_stop, true);
+	/* A recovery waiting out its rate stops now. */
+	store_release_wake_up(&d->recover_stop, true);
 	cancel_work_sync(&d->recover);
 	/* Cancelled before it ran: the device goes, with its legs' state. */
 	if (d->rec)
