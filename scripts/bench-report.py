@@ -512,7 +512,9 @@ class Report:
               'its delay switched between 0 and 20 ms every 500 ms; '
               'healthy_100us and stalling_100us: the same over two '
               'memory-backed null_blks completing from a timer after '
-              '100 us.  md is '
+              '100 us; stalling_first_100us: the stalling leg the '
+              'mirrors\' first (md raid1 reads its first leg when one read '
+              'is in flight).  md is '
               'md raid1 over the same legs, alone the fast leg by itself, '
               'cevstack-nohedge cevstack with hedge=N.  '
               'Over 10 ms: the % of reads that took longer (a stalled '
@@ -522,7 +524,7 @@ class Report:
               '| p99.99 us | over 10 ms | p99 x alone | extra reads |')
         print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
         for case in ('healthy', 'slow_leg', 'stalling_leg', 'healthy_100us',
-                     'stalling_100us'):
+                     'stalling_100us', 'stalling_first_100us'):
             alone = self.hedge.get((case, 'alone'))
             for drv in ('cevstack', 'cevstack-nohedge', 'md', 'alone'):
                 f = self.hedge.get((case, drv))

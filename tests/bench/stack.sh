@@ -171,14 +171,19 @@ compare() {
 	runtime=$io
 }
 
-# hedge CASE FAST OTHER: cevstack's mirror, md raid1 and FAST alone.
+# hedge CASE FAST OTHER [first]: cevstack's mirror, md raid1 and FAST
+# alone; with "first", OTHER is the mirrors' first leg.  md raid1 reads
+# the first of the legs with the least I/O pending: one at a time, its
+# first leg, whichever that is.
 hedge() {
 	case_=$1 fast=$2 other=$3
+	legs="$fast $other"
+	[ "$4" != first ] || legs="$other $fast"
 	for drv in cevstack cevstack-nohedge md alone; do
 		h0=0 r0=0 h1=0 r1=0
 		case $drv in
 		alone) dev=$fast ;;
-		*) dev=$(up $drv mirror "$fast" "$other") || continue ;;
+		*) dev=$(up $drv mirror $legs) || continue ;;
 		esac
 		case $drv in cevstack*)
 			h0=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx)
@@ -205,23 +210,27 @@ make_timer_nullbs() {
 	nullb nbT1 2 100000
 }
 
-# stalling CASE FAST LEG: hedge CASE over FAST and dm-delay over LEG, its
-# delay switched between 0 and 20 ms every 500 ms.
+# stalling CASE FAST LEG [first]: hedge CASE over FAST and dm-delay over
+# LEG, its delay switched between 0 and 20 ms every 500 ms; "first" as
+# for hedge.
 stalling() {
 	stall=$(dm_dev stall "0 $LEG_SECTORS delay $3 0 0") || return
 	touch /tmp/stalling
 	(
 		d=20
 		while [ -e /tmp/stalling ]; do
+			# The resume of a device with a table loaded suspends
+			# it to swap the tables: two programs run a switch,
+			# not three (each run of one is CPU time under TCG
+			# that every device measured meanwhile pays for).
 			echo "0 $LEG_SECTORS delay $3 0 $d" |
 				dmsetup load stall --noudevsync 2>/dev/null
-			dmsetup suspend stall --noudevsync 2>/dev/null
 			dmsetup resume stall --noudevsync 2>/dev/null
 			d=$((20 - d))
 			usleep 500000
 		done
 	) &
-	hedge "$1" "$2" "$stall"
+	hedge "$1" "$2" "$stall" "$4"
 	rm /tmp/stalling
 	wait
 	dmsetup remove stall --noudevsync
@@ -264,6 +273,7 @@ stack_bench() {
 	stalling stalling_leg /dev/ram4 /dev/ram5
 	hedge healthy_100us /dev/nbT0 /dev/nbT1
 	stalling stalling_100us /dev/nbT0 /dev/nbT1
+	stalling stalling_first_100us /dev/nbT0 /dev/nbT1 first
 	echo "$printk" >/proc/sys/kernel/printk
 	echo "cev-stack: done"
 }
