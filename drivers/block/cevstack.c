@@ -14,7 +14,7 @@
  *    data in task context before the child behind it sees the buffer, so
  *    nothing above ever sees untransformed data; writes are XORed before
  *    they are submitted;
- *  - mirror reads are hedged: the bio's data is a nested compound
+ *  - a mirror read may be hedged: the bio's data is a nested compound
  *    (cev_any) over its copies, complete on the first good one; the
  *    copies still pending are cancelled when the bio is finished;
  *  - a timer cancels the whole tree when a read takes longer than
@@ -70,6 +70,7 @@
  *                            block (b / c / n) * c + b % c
  *   mirror  2..4 devices     writes go to every healthy leg; a read to
  *                            one, hedged to a second if it is late
+ *                            there and that leg was late lately
  *
  * A mirror read goes to the healthy leg with the least expected wait
  * (reads pending there, times its recent read latency, which a leg not
@@ -81,10 +82,18 @@
  * within a tick after it: cvs_hedge_slack()), it is read from a second
  * leg too, one more child of the any-of: the first good copy completes
  * it and the other is cancelled.  hedge_us=0 reads every
- * healthy leg at once (a read it would hedge).  A hedged read is copied;
- * with hedge=N, or above hedge_max_kib (64 KiB by default), a mirror read
- * goes to one leg only, straight into the bio's pages, as md's raid1
- * reads (unless a timeout makes it a copy, and fails it over).  A read
+ * healthy leg at once (a read it would hedge).  A hedged read is copied,
+ * so only the reads of a leg that was late lately are hedged (and
+ * probes): for hedge_window_ms (1 s by default) after one of its reads
+ * took longer than a hedge would have waited, or a hedge or a failover
+ * found one late; a negative window hedges every read.  Other mirror
+ * reads, and all with hedge=N or above hedge_max_kib (64 KiB by default),
+ * go to one leg only, straight into the bio's pages, as md's raid1
+ * reads (unless a timeout or a key makes them a copy; a timeout fails
+ * them over).  So the first reads into a stall of a leg not late lately
+ * wait for it, as md's do, or for timeout_ms.  Where the estimate is
+ * above its floor (a disk), about one read in twenty is late by
+ * construction, its legs stay late, and every read is hedged.  A read
  * that fails on a leg is tried again on the legs left.
  *
  * A mirror leg whose write or read fails is marked failed and left out
@@ -189,7 +198,7 @@ enum cvs_stat {
 	CVS_TIMEOUTS, CVS_CANCELLED, CVS_HEDGE_CANCELLED, CVS_FLUSHES,
 	CVS_LEG_ERRORS, CVS_HEDGES, CVS_RETRIES, CVS_TASK_FINISHES,
 	CVS_RESERVED, CVS_COPIES, CVS_FAILOVERS, CVS_DISCARDS, CVS_PROBES,
-	CVS_RECOVERED_KIB, CVS_NR_STATS,
+	CVS_RECOVERED_KIB, CVS_LATE_READS, CVS_NR_STATS,
 };
 
 static const char * const cvs_stat_names[] = {
@@ -197,6 +206,7 @@ static const char * const cvs_stat_names[] = {
 	"timeouts", "cancelled", "hedge_cancelled", "flushes",
 	"leg_errors", "hedges", "retries", "task_finishes", "reserved",
 	"copies", "failovers", "discards", "probes", "recovered_kib",
+	"late_reads",
 };
 
 static_assert(ARRAY_SIZE(cvs_stat_names) == CVS_NR_STATS);
@@ -264,6 +274,12 @@ struct cvs_dev {
 	unsigned long lat_ns[CVS_MAX_LOWER];	/* moving average, a leg */
 	unsigned int passed[CVS_MAX_LOWER];	/* passed over since a read ended */
 	unsigned long hedge_ns;	/* 95th percentile of mirror read bios */
+	/*
+	 * When a leg was last found late, in jiffies, 0 for never: its
+	 * reads are hedged for a while after (cvs_leg_late()).  64 bits, so
+	 * that a leg late long ago never looks late again.
+	 */
+	u64 late_at[CVS_MAX_LOWER];
 	struct work_struct discard_off;	/* a leg turned a discard down */
 	/* Recovery of a failed mirror leg (cvs_recover_work()) */
 	struct work_struct recover;
@@ -311,6 +327,7 @@ struct cvs_buf {
 	int lower;		/* index of the lower device */
 	blk_status_t status;	/* the lower bio's, once its I/O ended */
 	u64 start_ns;		/* when a read was submitted, else 0 */
+	bool timed;		/* a read of a timed io: may make its leg late */
 	bool layered;
 };
 
@@ -334,8 +351,9 @@ struct cvs_io {
 	bool pooled;		/* from the reserves */
 	bool any_of;		/* a mirror read: the copies are in @any */
 	u8 legs[CVS_MAX_LOWER];	/* the legs healthy when it started */
-	u64 start_ns;		/* a hedged read's start, for the estimate */
-	bool hedged;		/* a mirror read that a hedge may answer */
+	u64 start_ns;		/* a timed read's start, for the estimate */
+	bool timed;		/* a mirror read the hedge may answer ... */
+	bool hedged;		/* ... which it does: a late leg's, a probe */
 	bool read_all;		/* every copy read at once: hedge_us=0, a probe */
 	bool probe;		/* read_all for a probe (cvs_forget_latency()) */
 	unsigned int timeout_ms;	/* a read's, read once */
@@ -401,6 +419,10 @@ MODULE_PARM_DESC(hedge, "hedge mirror reads, which then are copied (N: read one 
 static int hedge_us = -1;
 module_param(hedge_us, int, 0644);
 MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; -1: the 95th percentile of recent reads, at least 1 ms, and within a tick after it; 0: read every leg at once, a read it would hedge)");
+
+static int hedge_window_ms = 1000;
+module_param(hedge_window_ms, int, 0644);
+MODULE_PARM_DESC(hedge_window_ms, "hedge the mirror reads of a leg only for this long after it was late: a read of it took longer than a hedge would have waited, or a hedge or a failover found one late (ms; 0: none; negative: every read that hedge and hedge_max_kib allow); the others go to one leg, as with hedge=N");
 
 static unsigned int hedge_max_kib = 64;
 module_param(hedge_max_kib, uint, 0644);
@@ -503,9 +525,8 @@ static unsigned long cvs_since(u64 start_ns)
 }
 
 /* A moving average of a leg's read latency, an eighth a read. */
-static void cvs_note_latency(struct cvs_dev *d, int lower, u64 start_ns)
+static void cvs_note_latency(struct cvs_dev *d, int lower, unsigned long lat)
 {
-	unsigned long lat = cvs_since(start_ns);
 	unsigned long avg = READ_ONCE(d->lat_ns[lower]);
 
 	WRITE_ONCE(d->lat_ns[lower], avg - avg / 8 + lat / 8);
@@ -524,6 +545,90 @@ static void cvs_note_hedge(struct cvs_dev *d, u64 start_ns)
 
 	est = lat > est ? est + est / 16 : est - est / (16 * 19);
 	WRITE_ONCE(d->hedge_ns, clamp(est, CVS_HEDGE_MIN_NS, CVS_HEDGE_MAX_NS));
+}
+
+/*
+ * The slack of the hedge timer when the delay is the estimate.  Exact, a
+ * CPU with reads in flight takes a timer interrupt of its own about once
+ * a hedge delay, late read or not: in a guest reading a block at a time,
+ * with the 1 ms estimate, those took the reads' p99 from 39-47 us to
+ * 62-78.  With a tick's slack the timer expires with the tick: the clock
+ * event is programmed for the earliest hard expiry, which the tick's is,
+ * and its interrupt runs the timers whose soft expiry has passed.  With
+ * the tick stopped (an idle CPU), the timer expires at its hard expiry, a
+ * tick after the delay.  Not on PREEMPT_RT, where the timer expires in
+ * softirq context, which the tick raises only for a soft timer's hard
+ * expiry: there a slack would only make hedges later.
+ */
+static u64 cvs_hedge_slack(void)
+{
+	return IS_ENABLED(CONFIG_PREEMPT_RT) ? 0 : TICK_NSEC;
+}
+
+/*
+ * How long after its start a mirror read is hedged: after @at, and after
+ * @by at the latest; exactly after hedge_us if it is set, else after the
+ * estimate, within cvs_hedge_slack() more.
+ */
+static void cvs_hedge_delay(struct cvs_dev *d, u64 *at, u64 *by)
+{
+	int us = READ_ONCE(hedge_us);
+
+	if (us > 0) {
+		*at = (u64)us * NSEC_PER_USEC;
+		*by = *at;
+	} else {
+		*at = READ_ONCE(d->hedge_ns);
+		*by = *at + cvs_hedge_slack();
+	}
+}
+
+/* Leg @l is late from now on, for a while: see cvs_leg_late(). */
+static void cvs_leg_now_late(struct cvs_dev *d, int l)
+{
+	WRITE_ONCE(d->late_at[l], get_jiffies_64());
+}
+
+/*
+ * A mirror read of leg @lower ended after @lat ns: the leg's estimate
+ * takes it, and if the read was @timed, one a hedge may answer, and took
+ * longer than a hedge would have waited, the leg is late.  Not a read
+ * that no hedge may answer (above hedge_max_kib, with hedge=N): it is
+ * not measured against the estimate of those that one may.
+ */
+static void cvs_note_read(struct cvs_dev *d, int lower, u64 lat, bool timed)
+{
+	u64 at, by;
+
+	cvs_note_latency(d, lower, min_t(u64, lat, NSEC_PER_SEC));
+	if (!timed)
+		return;
+	cvs_hedge_delay(d, &at, &by);
+	if (lat <= by)
+		return;
+	cvs_leg_now_late(d, lower);
+	cvs_count(d, CVS_LATE_READS, 1);
+}
+
+/*
+ * Are the reads of leg @l hedged?  For hedge_window_ms after one of its
+ * reads ended late, or a hedge or a failover found one late: a leg late
+ * once is likely to be late again soon (a stall, a device's garbage
+ * collection), while a hedged read pays for its copy through private
+ * pages whether it is late or not, and the reads of a leg that is never
+ * late need no hedge.  Every leg's with a negative hedge_window_ms.
+ * In range, not only before the window's end: a 32-bit machine may store
+ * a torn value, which must not keep a leg late for long.
+ */
+static bool cvs_leg_late(struct cvs_dev *d, int l)
+{
+	int ms = READ_ONCE(hedge_window_ms);
+	u64 late = READ_ONCE(d->late_at[l]);
+
+	if (ms < 0)
+		return true;
+	return late && time_in_range64(get_jiffies_64(), late,
+				       late + msecs_to_jiffies(ms));
 }
 
 /*
@@ -568,7 +673,8 @@ static void cvs_end_io(struct buffer_head *bh, int uptodate)
 	struct cvs_buf *b = bh->b_private;
 
 	if (b->start_ns) {	/* a mirror's read */
-		cvs_note_latency(b->dev, b->lower, b->start_ns);
+		cvs_note_read(b->dev, b->lower, ktime_get_ns() - b->start_ns,
+			      b->timed);
 		WRITE_ONCE(b->dev->passed[b->lower], 0);
 		atomic_dec(&b->dev->reading[b->lower]);
 	}
@@ -712,6 +818,7 @@ static struct cvs_buf *cvs_buf_alloc(struct cvs_dev *d, struct cvs_io *host,
 	b->lower = lower;
 	b->status = BLK_STS_OK;
 	b->start_ns = 0;
+	b->timed = false;
 	b->layered = false;
 	cev_wait_init(&b->cw, NULL, NULL);
 	atomic_inc(&d->nr_bufs);
@@ -1372,6 +1479,20 @@ static int cvs_io_done(struct wait_queue_entry *wait, unsigned int mode,
 static void cvs_hedge_work(struct work_struct *work);
 
 /*
+ * Copy @c of a read, if it was submitted and has not ended, and when it
+ * started.  0 until it is submitted; unlocked, it has noted its own time.
+ */
+static struct cvs_buf *cvs_read_in_flight(struct cvs_io *io, unsigned int c,
+					  u64 *start_ns)
+{
+	/* Pairs with cvs_add_copy()'s release: a buffer made anew. */
+	struct cvs_buf *b = smp_load_acquire(&io->bufs[c]);
+
+	*start_ns = b ? READ_ONCE(b->start_ns) : 0;
+	return *start_ns && buffer_locked(&b->bh) ? b : NULL;
+}
+
+/*
  * The legs of a late read's copies in flight take the wait so far into
  * their estimates, so that the reads after it do not go there too while
  * they are still late.  The hedge work may be filling a slot meanwhile.
@@ -1379,15 +1500,13 @@ static void cvs_hedge_work(struct work_struct *work);
 static void cvs_note_late(struct cvs_io *io)
 {
 	unsigned int c;
+	u64 start_ns;
 
 	for (c = 0; c < io->nr_bufs; c++) {
-		/* Pairs with cvs_add_copy()'s release: a buffer made anew. */
-		struct cvs_buf *b = smp_load_acquire(&io->bufs[c]);
-		u64 start_ns = b ? READ_ONCE(b->start_ns) : 0;
+		struct cvs_buf *b = cvs_read_in_flight(io, c, &start_ns);
 
-		/* 0 until it is submitted; unlocked, it noted its own. */
-		if (start_ns && buffer_locked(&b->bh))
-			cvs_note_latency(io->dev, b->lower, start_ns);
+		if (b)
+			cvs_note_latency(io->dev, b->lower, cvs_since(start_ns));
 	}
 }
 
@@ -1408,8 +1527,9 @@ static bool cvs_fail_over(struct cvs_io *io)
 		atomic_inc(&io->copies_due);	/* 2: the hedge's */
 	} else {
 		/*
-		 * Off the list: the hedge timer took it, and made its copy
-		 * due under the list's lock, which this took after it.
+		 * Off the list: never on it (not hedged), or the hedge timer
+		 * took it, and made its copy due under the list's lock,
+		 * which this took after it.
 		 */
 		if (!atomic_add_unless(&io->copies_due, 1, io->nr_bufs))
 			return false;
@@ -1559,14 +1679,15 @@ static bool cvs_choose(struct cvs_io *io)
 }
 
 /*
- * Is a mirror read of @bio hedged if it is late?  Not above hedge_max_kib:
+ * Is a mirror read of @bio hedged if it is late, should its leg be one
+ * whose reads are hedged (cvs_leg_late())?  Not above hedge_max_kib:
  * a hedged read is copied (a late copy must not land in pages handed
  * back), and the larger the read, the more the copy costs every read
  * while what a hedge saves, a leg's stall, stays the same.  From a
  * ramdisk a hedged 128 KiB read took two and a half times as long as one
  * straight into the bio.
  */
-static bool cvs_hedges(struct bio *bio)
+static bool cvs_hedgeable(struct bio *bio)
 {
 	unsigned int max_kib = READ_ONCE(hedge_max_kib);
 
@@ -1702,10 +1823,15 @@ static struct cvs_io *cvs_io_alloc(struct cvs_dev *d, struct bio *bio,
 	io->discard = bio_op(bio) == REQ_OP_DISCARD;
 	memcpy(io->legs, legs, nr_legs);
 	if (read && d->mode == CVS_MIRROR && io->nr_bufs > 1) {
+		bool probe = cvs_choose(io);
+
 		io->any_of = true;
 		/* Read once: a change now must not make a hedge of a copy. */
-		io->hedged = cvs_hedges(bio);
-		io->probe = cvs_choose(io) && io->hedged;
+		io->timed = cvs_hedgeable(bio);
+		/* A probe too: it tries a leg that was slow. */
+		io->hedged = io->timed &&
+			     (probe || cvs_leg_late(d, io->legs[io->first]));
+		io->probe = probe && io->hedged;
 		io->read_all = io->probe || (io->hedged && !READ_ONCE(hedge_us));
 	}
 	io->direct = cvs_goes_direct(io, read);
@@ -1949,6 +2075,7 @@ static void cvs_submit_buf(struct cvs_io *io, unsigned int c, bool read)
 		atomic_inc(&io->dev->pending[b->lower]);
 		if (read) {
 			atomic_inc(&io->dev->reading[b->lower]);
+			b->timed = io->timed;
 			/* cvs_fail_over() reads it, cvs_end_io() too */
 			WRITE_ONCE(b->start_ns, ktime_get_ns());
 		}
@@ -2065,7 +2192,19 @@ static bool cvs_add_copy(struct cvs_io *io, unsigned int c)
 static void cvs_hedge_work(struct work_struct *work)
 {
 	struct cvs_io *io = container_of(work, struct cvs_io, hedge_work);
+	unsigned int c;
+	u64 start_ns;
 
+	/*
+	 * The legs it waits on are late now, not only once their reads end:
+	 * a stall keeps its leg's reads hedged while it lasts.
+	 */
+	for (c = 0; c < io->nr_bufs; c++) {
+		struct cvs_buf *b = cvs_read_in_flight(io, c, &start_ns);
+
+		if (b)
+			cvs_leg_now_late(io->dev, b->lower);
+	}
 	while (!cev_done(&io->any) &&
 	       cvs_copies(io) < atomic_read(&io->copies_due) &&
 	       cvs_add_copy(io, cvs_next_copy(io)))
@@ -2148,42 +2287,6 @@ static void cvs_hedge_watch(struct cvs_io *io)
 	spin_unlock_irqrestore(&q->lock, flags);
 }
 
-/*
- * The slack of the hedge timer when the delay is the estimate.  Exact, a
- * CPU with reads in flight takes a timer interrupt of its own about once
- * a hedge delay, late read or not: in a guest reading a block at a time,
- * with the 1 ms estimate, those took the reads' p99 from 39-47 us to
- * 62-78.  With a tick's slack the timer expires with the tick: the clock
- * event is programmed for the earliest hard expiry, which the tick's is,
- * and its interrupt runs the timers whose soft expiry has passed.  With
- * the tick stopped (an idle CPU), the timer expires at its hard expiry, a
- * tick after the delay.  Not on PREEMPT_RT, where the timer expires in
- * softirq context, which the tick raises only for a soft timer's hard
- * expiry: there a slack would only make hedges later.
- */
-static u64 cvs_hedge_slack(void)
-{
-	return IS_ENABLED(CONFIG_PREEMPT_RT) ? 0 : TICK_NSEC;
-}
-
-/*
- * When a read started at @start is late, and when it is hedged at the
- * latest: exactly after hedge_us if it is set; else after the estimate,
- * within cvs_hedge_slack() more.
- */
-static void cvs_hedge_deadline(struct cvs_io *io, u64 start)
-{
-	int us = READ_ONCE(hedge_us);
-
-	if (us > 0) {
-		io->hedge_at = start + (u64)us * NSEC_PER_USEC;
-		io->hedge_by = io->hedge_at;
-	} else {
-		io->hedge_at = start + READ_ONCE(io->dev->hedge_ns);
-		io->hedge_by = io->hedge_at + cvs_hedge_slack();
-	}
-}
-
 /* Start the I/O allocated for its bio. */
 static void cvs_run(struct cvs_io *io)
 {
@@ -2232,9 +2335,19 @@ static void cvs_run(struct cvs_io *io)
 	 * may have completed at its arm already, with nothing to keep the
 	 * device (a buffer) for it.
 	 */
-	if (cvs_may_hedge(io) && !io->dropped) {
+	/*
+	 * Not a read of every leg at once: its time is its fastest leg's.
+	 * Stored before the buffers are submitted: their ends, and so the
+	 * completion that reads it, come after submit_bio().
+	 */
+	if (io->timed && !io->read_all && !io->dropped)
 		io->start_ns = ktime_get_ns();
-		cvs_hedge_deadline(io, io->start_ns);
+	if (cvs_may_hedge(io) && !io->dropped) {
+		u64 at, by;
+
+		cvs_hedge_delay(d, &at, &by);
+		io->hedge_at = io->start_ns + at;
+		io->hedge_by = io->start_ns + by;
 		cvs_hedge_watch(io);
 	}
 	if (io->timeout_ms) {
@@ -3277,6 +3390,7 @@ static int cvs_replace_leg(struct cvs_dev *d, int leg, struct file *f)
 	}
 	bd_unlink_disk_holder(file_bdev(old), d->disk);
 	WRITE_ONCE(d->lat_ns[leg], CVS_HEDGE_INIT_NS);	/* not measured */
+	WRITE_ONCE(d->late_at[leg], 0);
 	WRITE_ONCE(d->passed[leg], 0);
 	pr_info("cevstack: %s: leg %d: %pg replaced by %pg\n", d->name, leg,
 		file_bdev(old), file_bdev(f));

@@ -10,10 +10,13 @@
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 timeout=$(cat $P/timeout_ms) hedge_us=$(cat $P/hedge_us) hedge=$(cat $P/hedge)
+window=$(cat $P/hedge_window_ms)
 max_kib=$(cat $P/hedge_max_kib)
-trap 'echo "$timeout" >$P/timeout_ms; echo "$hedge_us" >$P/hedge_us
+trap 'echo "$timeout" >$P/timeout_ms; echo "$hedge_us" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
       echo "$hedge" >$P/hedge; echo "$max_kib" >$P/hedge_max_kib
       for n in cvn0 cvn1 cvn2 cvn3; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
 echo 0 >$P/timeout_ms
 echo Y >$P/hedge
 echo 64 >$P/hedge_max_kib

@@ -10,9 +10,12 @@
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 timeout=$(cat $P/timeout_ms) hedge=$(cat $P/hedge) hedge_us=$(cat $P/hedge_us)
+window=$(cat $P/hedge_window_ms)
 trap 'echo "$timeout" >$P/timeout_ms; echo "$hedge" >$P/hedge
-	echo "$hedge_us" >$P/hedge_us
+	echo "$hedge_us" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 	for n in cvf0 cvf1; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
 slow_nullb
 data 4
 dd if=/tmp/data of=/tmp/want bs=16384 count=1 2>/dev/null

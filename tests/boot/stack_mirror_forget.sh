@@ -6,11 +6,14 @@
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 hedge=$(cat $P/hedge) hedge_us=$(cat $P/hedge_us) max_kib=$(cat $P/hedge_max_kib)
+window=$(cat $P/hedge_window_ms)
 writer=
-trap 'echo "$hedge" >$P/hedge; echo "$hedge_us" >$P/hedge_us
+trap 'echo "$hedge" >$P/hedge; echo "$hedge_us" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 	echo "$max_kib" >$P/hedge_max_kib
 	[ -n "$writer" ] && kill $writer 2>/dev/null && wait $writer
 	for n in cvrf0 cvrf1; do echo $n >"$DELETE" 2>/dev/null; done' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
 
 # A fast leg (brd) and a slow one (null_blk, 50 ms).  The reads learn
 # which leg is slow and go to the other, and now and then try it again.

@@ -13,9 +13,12 @@
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 hedge=$(cat $P/hedge_us) max_kib=$(cat $P/hedge_max_kib)
-mkstack cvh0 mirror 0x33 /dev/nullb0 /dev/ram3
-trap 'echo "$hedge" >$P/hedge_us; echo "$max_kib" >$P/hedge_max_kib
+window=$(cat $P/hedge_window_ms)
+trap 'echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms; echo "$max_kib" >$P/hedge_max_kib
 	echo cvh0 >"$DELETE" 2>/dev/null' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
+mkstack cvh0 mirror 0x33 /dev/nullb0 /dev/ram3
 echo 20000 >$P/hedge_us
 echo 0 >$P/hedge_max_kib
 data 4
@@ -33,6 +36,6 @@ echo "read $blocks blocks in $(($(date +%s) - t0))s; hedges: $hedges," \
 [ $((hedges * 4)) -lt "$blocks" ] || fail "a quarter of the blocks or more were read twice"
 [ "$(counter cvh0 errors)" -eq 0 ] || fail "errors"
 trap - EXIT
-echo "$hedge" >$P/hedge_us
+echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 echo "$max_kib" >$P/hedge_max_kib
 echo cvh0 >"$DELETE" || fail "delete cvh0"

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # mirror, hedge, the default delay: a leg whose I/O takes 200 ms (null_blk)
-# and a fast one (brd), hedge_us=-1.  The delay is the estimate (1 ms at
+# and a fast one (brd), hedge_us=-1, every read hedged (a negative
+# hedge_window_ms, not the default; stack_mirror_hedge_window tests the
+# window).  The delay is the estimate (1 ms at
 # first) and the hedge timer may wait for the tick after it, so the first
 # reads (the partition scan's, on creation), which go to the slow leg
 # with neither leg measured yet, are hedged well before it answers: the
@@ -9,8 +11,11 @@
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 hedge_us=$(cat $P/hedge_us)
+window=$(cat $P/hedge_window_ms)
 cfg_nullb cvhd0 200000000 1
-trap 'echo "$hedge_us" >$P/hedge_us; echo cvhd >"$DELETE" 2>/dev/null' EXIT
+trap 'echo "$hedge_us" >$P/hedge_us; echo "$window" >$P/hedge_window_ms; echo cvhd >"$DELETE" 2>/dev/null' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
 echo -1 >$P/hedge_us
 mkstack cvhd mirror 0 /dev/cvhd0 /dev/ram6
 dd if=/dev/urandom of=/tmp/hd bs=4096 count=64 2>/dev/null
@@ -25,5 +30,5 @@ echo "reads $(counter cvhd reads), hedges $hedges," \
 [ "$(counter cvhd hedge_cancelled)" -gt 0 ] || fail "no slow copy was cancelled"
 [ "$(counter cvhd errors)" -eq 0 ] || fail "errors"
 trap - EXIT
-echo "$hedge_us" >$P/hedge_us
+echo "$hedge_us" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 echo cvhd >"$DELETE" || fail "delete cvhd"

@@ -11,10 +11,13 @@
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 hedge=$(cat $P/hedge_us)
+window=$(cat $P/hedge_window_ms)
 cfg_nullb cvhm0 100000000 1
 cfg_nullb cvhm1 100000000 1
+trap 'echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms; echo cvhm >"$DELETE" 2>/dev/null' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
 mkstack cvhm mirror 0 /dev/cvhm0 /dev/cvhm1
-trap 'echo "$hedge" >$P/hedge_us; echo cvhm >"$DELETE" 2>/dev/null' EXIT
 echo 2000 >$P/hedge_us
 reads=$(counter cvhm reads)
 hedges=$(counter cvhm hedges)
@@ -31,5 +34,5 @@ echo "reads $reads, hedges $hedges, hedge_cancelled $(counter cvhm hedge_cancell
 [ "$hedges" -eq "$reads" ] || fail "$reads late reads, $hedges hedged"
 [ "$(counter cvhm errors)" -eq 0 ] || fail "errors"
 trap - EXIT
-echo "$hedge" >$P/hedge_us
+echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 echo cvhm >"$DELETE" || fail "delete cvhm"

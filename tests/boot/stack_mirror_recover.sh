@@ -16,12 +16,15 @@ P=/sys/module/cevstack/parameters
 RECOVER=$P/recover
 [ -e "$RECOVER" ] || fail "no recover parameter"
 hedge_us=$(cat $P/hedge_us)
+window=$(cat $P/hedge_window_ms)
 cfg_nullb cvrc0 2000000 2
 cfg_nullb cvrc1 1000 2
-mkstack cvrc mirror 0x5a /dev/cvrc0 /dev/cvrc1
 trap 'fault cvrc0 off; fault cvrc1 off; kill $writer 2>/dev/null;
-	echo "$hedge_us" >$P/hedge_us
+	echo "$hedge_us" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 	echo cvrc >"$DELETE" 2>/dev/null' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
+mkstack cvrc mirror 0x5a /dev/cvrc0 /dev/cvrc1
 data 16
 write_data /dev/cvrc
 echo "cvrc 0" >"$RECOVER" 2>/dev/null && fail "a healthy leg was taken for recovery"
@@ -52,7 +55,7 @@ echo "cvrc 1" >"$RECOVER" || fail "recover leg1"
 echo "cvrc 1" >"$RECOVER" 2>/dev/null && fail "a second recovery of the leg started"
 dd if=/dev/cvrc bs=65536 skip=960 iflag=direct 2>/dev/null | cmp -s - /tmp/late
 rc=$?
-echo "$hedge_us" >$P/hedge_us
+echo "$hedge_us" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 [ $rc -eq 0 ] || fail "a read during the recovery took the leg's old data"
 recovered() { [ "$(counter cvrc leg1)" = "cvrc1 ok" ]; }
 wait_until 300 "leg1 not recovered in 300 s" recovered

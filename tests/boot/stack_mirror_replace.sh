@@ -21,8 +21,12 @@ NULLB_MIB=1 cfg_nullb cvrp0 2000000 1
 NULLB_MIB=1 cfg_nullb cvrp1 3000000000 1
 NULLB_MIB=1 cfg_nullb cvrp2 1000 1
 hedge=$(cat $P/hedge_us)
-trap 'fault cvrp0 off; echo "$hedge" >$P/hedge_us
+window=$(cat $P/hedge_window_ms)
+trap 'fault cvrp0 off; echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 	echo cvrep >"$DELETE" 2>/dev/null' EXIT
+# Every mirror read hedged, not only a late leg's, in every part below
+# (each a test of a hedge), until the last puts the window back.
+echo -1 >$P/hedge_window_ms
 
 # The legs hold the same data; the replacement other data.
 head -c 8192 /dev/urandom >/tmp/blocks
@@ -81,7 +85,7 @@ echo cvrep >"$DELETE" || fail "delete cvrep"
 NULLB_MIB=1 cfg_nullb cvrt0 2000000 1
 NULLB_MIB=1 cfg_nullb cvrt1 4000000000 1
 NULLB_MIB=1 cfg_nullb cvrt2 1000 1
-trap 'fault cvrt1 off; echo "$hedge" >$P/hedge_us
+trap 'fault cvrt1 off; echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 	echo cvret >"$DELETE" 2>/dev/null' EXIT
 mkstack cvret mirror 0 /dev/cvrt0 /dev/cvrt1
 dd if=/dev/cvret of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null ||
@@ -110,7 +114,8 @@ echo cvret >"$DELETE" || fail "delete cvret"
 NULLB_MIB=1 cfg_nullb cvrk0 4000000000 1
 NULLB_MIB=1 cfg_nullb cvrk1 1000 1
 NULLB_MIB=1 cfg_nullb cvrk2 1000 1
-trap 'fault cvrk1 off; echo cvrek >"$DELETE" 2>/dev/null' EXIT
+trap 'fault cvrk1 off; echo "$window" >$P/hedge_window_ms
+	echo cvrek >"$DELETE" 2>/dev/null' EXIT
 mkstack cvrek mirror 0 /dev/cvrk0 /dev/cvrk1
 fault cvrk1 on tasks
 failing dd if=/dev/cvrek of=/dev/null bs=4096 count=1 iflag=direct 2>/dev/null &
@@ -127,7 +132,7 @@ kill -0 $pidR 2>/dev/null || fail "the replace was not killed while read R held 
 leg1 || fail "leg1 $(counter cvrek leg1) after the replace was killed"
 grep -q "^recovery " "$STATS/cvrek" && fail "a recovery left running by the killed replace"
 wait $pidR || fail "read R failed with a leg left"
-trap - EXIT
+trap 'echo "$window" >$P/hedge_window_ms' EXIT
 echo cvrek >"$DELETE" || fail "delete cvrek"
 
 # What is refused, on a mirror over fast legs: a leg not failed; with
@@ -139,7 +144,7 @@ NULLB_MIB=2 cfg_nullb cvrq1 1000 1
 NULLB_MIB=1 cfg_nullb cvrq2 1000 1
 NULLB_CACHE_MIB=1 NULLB_MIB=2 cfg_nullb cvrq3 1000 1
 mkstack cvreq mirror 0 /dev/cvrq0 /dev/cvrq1
-trap 'fault cvrq1 off; echo "$hedge" >$P/hedge_us
+trap 'fault cvrq1 off; echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 	echo cvrel >"$DELETE" 2>/dev/null; echo cvreq >"$DELETE" 2>/dev/null' EXIT
 refused() { echo "$1" >"$RECOVER" 2>/dev/null && fail "\"$1\" was taken"; true; }
 refused "cvreq 1 /dev/cvrq3"
@@ -178,5 +183,5 @@ wait_until 60 "cvrq3 not recovered in 60 s" in_state cvrq3 ok
 [ -e /sys/block/cvrq1/holders/cvreq ] && fail "cvrq1 still held by cvreq"
 same_legs cvrq0 cvrq3
 trap - EXIT
-echo "$hedge" >$P/hedge_us
+echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 echo cvreq >"$DELETE" || fail "delete cvreq"

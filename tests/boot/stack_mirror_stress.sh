@@ -8,10 +8,13 @@
 . /tests/lib.inc
 P=/sys/module/cevstack/parameters
 hedge=$(cat $P/hedge_us)
+window=$(cat $P/hedge_window_ms)
 timeout=$(cat $P/timeout_ms)
-mkstack cvq0 mirror 0 /dev/nullb0 /dev/ram6
-trap 'echo "$hedge" >$P/hedge_us; echo "$timeout" >$P/timeout_ms
+trap 'echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms; echo "$timeout" >$P/timeout_ms
 	echo cvq0 >"$DELETE" 2>/dev/null' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
+mkstack cvq0 mirror 0 /dev/nullb0 /dev/ram6
 data 4
 write_data /dev/cvq0
 # readers: four at once, each its quarter, O_DIRECT; those that read
@@ -44,6 +47,6 @@ f=$(readers)
 echo "and timeout_ms=1: $f of 4 readers failed; timeouts $(counter cvq0 timeouts)"
 [ "$(counter cvq0 leg0)" = "nullb0 ok" ] || fail "a timeout failed a leg"
 trap - EXIT
-echo "$hedge" >$P/hedge_us
+echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms
 echo "$timeout" >$P/timeout_ms
 echo cvq0 >"$DELETE" || fail "delete cvq0"

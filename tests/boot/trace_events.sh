@@ -18,7 +18,10 @@ mkstack cvm0 mirror 0x33 /dev/ram3 /dev/nullb0
 # is late: the any-of has two buffer children from the start.
 P=/sys/module/cevstack/parameters
 hedge=$(cat $P/hedge_us)
-trap 'echo "$hedge" >$P/hedge_us' EXIT
+window=$(cat $P/hedge_window_ms)
+trap 'echo "$hedge" >$P/hedge_us; echo "$window" >$P/hedge_window_ms' EXIT
+# Every mirror read hedged, not only a late leg's: a test of the hedge.
+echo -1 >$P/hedge_window_ms
 echo 0 >$P/hedge_us
 slow_nullb
 mkstack cvu0 linear 0 /dev/cvslow
