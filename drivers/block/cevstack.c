@@ -422,7 +422,7 @@ MODULE_PARM_DESC(hedge_us, "hedge a late mirror read to a second leg after (us; 
 
 static int hedge_window_ms = 1000;
 module_param(hedge_window_ms, int, 0644);
-MODULE_PARM_DESC(hedge_window_ms, "hedge the mirror reads of a leg only for this long after it was late: a read of it took longer than a hedge would have waited, or a hedge or a failover found one late (ms; 0: none; negative: every read that hedge and hedge_max_kib allow); the others go to one leg, as with hedge=N");
+MODULE_PARM_DESC(hedge_window_ms, "hedge the mirror reads of a leg only for this long after it was late: a read of it took longer than a hedge would have waited, or a hedge or a failover found one late (ms; 0: none but probes; negative: every read that hedge and hedge_max_kib allow); the others go to one leg, as with hedge=N");
 
 static unsigned int hedge_max_kib = 64;
 module_param(hedge_max_kib, uint, 0644);
@@ -594,7 +594,9 @@ static void cvs_leg_now_late(struct cvs_dev *d, int l)
  * takes it, and if the read was @timed, one a hedge may answer, and took
  * longer than a hedge would have waited, the leg is late.  Not a read
  * that no hedge may answer (above hedge_max_kib, with hedge=N): it is
- * not measured against the estimate of those that one may.
+ * not measured against the estimate of those that one may.  (The hedge
+ * work marks the legs of a read it found late without counting them:
+ * cvs_hedge_work().)
  */
 static void cvs_note_read(struct cvs_dev *d, int lower, u64 lat, bool timed)
 {
@@ -616,19 +618,21 @@ static void cvs_note_read(struct cvs_dev *d, int lower, u64 lat, bool timed)
  * once is likely to be late again soon (a stall, a device's garbage
  * collection), while a hedged read pays for its copy through private
  * pages whether it is late or not, and the reads of a leg that is never
- * late need no hedge.  Every leg's with a negative hedge_window_ms.
- * In range, not only before the window's end: a 32-bit machine may store
- * a torn value, which must not keep a leg late for long.
+ * late need no hedge.  Every leg's with a negative hedge_window_ms, no
+ * leg's with 0.  Not after the window's end, nor before its start: a
+ * 32-bit machine may store a torn value, which must not keep a leg late
+ * for long.
  */
 static bool cvs_leg_late(struct cvs_dev *d, int l)
 {
 	int ms = READ_ONCE(hedge_window_ms);
 	u64 late = READ_ONCE(d->late_at[l]);
+	u64 now = get_jiffies_64();
 
 	if (ms < 0)
 		return true;
-	return late && time_in_range64(get_jiffies_64(), late,
-				       late + msecs_to_jiffies(ms));
+	return late && time_after_eq64(now, late) &&
+	       time_before64(now, late + msecs_to_jiffies(ms));
 }
 
 /*
@@ -2328,6 +2332,14 @@ static void cvs_run(struct cvs_io *io)
 	cvs_pin_cpu();
 	WARN_ON_ONCE(cev_arm(&io->all));
 	/*
+	 * The estimate's start, but not a read of every leg at once, whose
+	 * time is its fastest leg's.  Stored before the buffers are
+	 * submitted: their ends, and so the completion that reads it, come
+	 * after submit_bio().
+	 */
+	if (io->timed && !io->read_all && !io->dropped)
+		io->start_ns = ktime_get_ns();
+	/*
 	 * The timers hold a reference each and are started before the I/O:
 	 * one started after a completion would keep the bio to its end.  A
 	 * write that cannot be withdrawn must not be given up on.  Not the
@@ -2335,13 +2347,6 @@ static void cvs_run(struct cvs_io *io)
 	 * may have completed at its arm already, with nothing to keep the
 	 * device (a buffer) for it.
 	 */
-	/*
-	 * Not a read of every leg at once: its time is its fastest leg's.
-	 * Stored before the buffers are submitted: their ends, and so the
-	 * completion that reads it, come after submit_bio().
-	 */
-	if (io->timed && !io->read_all && !io->dropped)
-		io->start_ns = ktime_get_ns();
 	if (cvs_may_hedge(io) && !io->dropped) {
 		u64 at, by;
 
