@@ -9,7 +9,7 @@ part's "cev-fs: WORKLOAD COMMITS CTXSW JSON" lines (logs named
 bench-fs-stock-* and bench-fs-perf-*, which finish with "cev-fs: done"
 rather than the module's last line), and the stacking part's
 "cev-stack: LOWER MODE DRIVER WORKLOAD JSON" and "cev-hedge: CASE DRIVER
-HEDGES READS JSON" lines (bench-stack.log, which ends "cev-stack: done").  Logs named
+HEDGES READS [COPIES] JSON" lines (bench-stack.log, which ends "cev-stack: done").  Logs named
 bench-wake-stock-* and bench-wake-perf-* are the interleaved boots of the
 two kernels; their per-boot medians are combined by their median, and the
 spread shown is the lowest and highest round of any boot.
@@ -38,7 +38,7 @@ LINE = re.compile(r'cev-bench: case=(\S+) n=(\d+) metric=(\S+) '
 FIO = re.compile(r'cev-fio: (\S+) (\S+) (\{.*\})\s*$')
 FS = re.compile(r'cev-fs: (\S+) (\d+) (\d+) (\{.*\})\s*$')
 STACK = re.compile(r'cev-stack: (\S+) (\S+) (\S+) (\S+) (\{.*\})\s*$')
-HEDGE = re.compile(r'cev-hedge: (\S+) (\S+) (\d+) (\d+) (\{.*\})\s*$')
+HEDGE = re.compile(r'cev-hedge: (\S+) (\S+) (\d+) (\d+)(?: (\d+))? (\{.*\})\s*$')
 STACK_WORKLOADS = ['randread_4k', 'randwrite_4k', 'randread_4k_qd32x4',
                    'read_128k_qd8']
 HEDGE_PCTS = ['50.000000', '99.000000', '99.900000']
@@ -145,11 +145,13 @@ class Report:
                 m = HEDGE.search(line)
                 if m:
                     try:
-                        job = json.loads(m.group(5))['jobs'][0]
+                        job = json.loads(m.group(6))['jobs'][0]
                         f = job_figs(job)
                         f['over_10ms'] = over_10ms(job)
                         f['hedges'] = int(m.group(3))
                         f['reads'] = int(m.group(4))
+                        f['copies'] = (int(m.group(5))
+                                       if m.group(5) is not None else None)
                         self.hedge[(m.group(1), m.group(2))] = f
                     except (ValueError, KeyError, IndexError) as e:
                         self.errors.append('%s: hedge %s %s: %s' % (
@@ -519,10 +521,14 @@ class Report:
               'cevstack-nohedge cevstack with hedge=N.  '
               'Over 10 ms: the % of reads that took longer (a stalled '
               'leg\'s reads take 20 ms).  Extra reads: the reads cevstack '
-              'hedged to a second leg, % of its reads.\n')
+              'hedged to a second leg, % of its reads.  Copied: its lower '
+              'reads through private pages, % of its reads (a hedged '
+              'read\'s, each of its copies: cevstack hedges only the '
+              'reads of a leg late lately).\n')
         print('| case | device | IOPS | p50 us | p99 us | p99.9 us '
-              '| p99.99 us | over 10 ms | p99 x alone | extra reads |')
-        print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+              '| p99.99 us | over 10 ms | p99 x alone | extra reads '
+              '| copied |')
+        print('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
         for case in ('healthy', 'slow_leg', 'stalling_leg', 'healthy_100us',
                      'stalling_100us', 'stalling_first_100us'):
             alone = self.hedge.get((case, 'alone'))
@@ -540,13 +546,16 @@ class Report:
                 x = f['p99_us'] / alone['p99_us'] if alone else None
                 extra = ('%.1f%%' % (100.0 * f['hedges'] / f['reads'])
                          if f['reads'] else '-')
+                copied = ('%.1f%%' % (100.0 * f['copies'] / f['reads'])
+                          if f['reads'] and f['copies'] is not None else '-')
                 p9999 = dict(f['pcts']).get(99.99)
                 print('| %s | %s | %s | %s | %s | %s | %s | %.2f%% | %s '
-                      '| %s |' % (
+                      '| %s | %s |' % (
                           case, drv, num(f['iops']), num(f['p50_us']),
                           num(f['p99_us']), num(f['p999_us']),
                           num(p9999) or '-',
-                          f['over_10ms'], '%.2f' % x if x else '-', extra))
+                          f['over_10ms'], '%.2f' % x if x else '-', extra,
+                          copied))
         print()
 
     FS_METRICS = (('iops', 'IOPS'), ('fsync_p50_us', 'fsync p50 us'),

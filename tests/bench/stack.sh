@@ -180,23 +180,26 @@ hedge() {
 	legs="$fast $other"
 	[ "$4" != first ] || legs="$other $fast"
 	for drv in cevstack cevstack-nohedge md alone; do
-		h0=0 r0=0 h1=0 r1=0
+		h0=0 r0=0 c0=0 h1=0 r1=0 c1=0
 		case $drv in
 		alone) dev=$fast ;;
 		*) dev=$(up $drv mirror $legs) || continue ;;
 		esac
 		case $drv in cevstack*)
 			h0=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx)
-			r0=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx) ;;
+			r0=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx)
+			c0=$(sed -n 's/^copies //p' /sys/kernel/debug/cevstack/bx) ;;
 		esac
 		runtime=$((io * 2))
 		stack_fio "$dev" randread_4k
 		runtime=$io
 		case $drv in cevstack*)
 			h1=$(sed -n 's/^hedges //p' /sys/kernel/debug/cevstack/bx)
-			r1=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx) ;;
+			r1=$(sed -n 's/^reads //p' /sys/kernel/debug/cevstack/bx)
+			c1=$(sed -n 's/^copies //p' /sys/kernel/debug/cevstack/bx) ;;
 		esac
-		echo "cev-hedge: $case_ $drv $((h1 - h0)) $((r1 - r0)) $(cat /tmp/fio.line)"
+		echo "cev-hedge: $case_ $drv $((h1 - h0)) $((r1 - r0))" \
+			"$((c1 - c0)) $(cat /tmp/fio.line)"
 		[ $drv = alone ] || down $drv
 	done
 }
