@@ -2703,6 +2703,14 @@ static int cvs_stats_show(struct seq_file *m, void *unused)
 	if (spare)
 		seq_printf(m, "spare %pg\n", file_bdev(spare));
 	rcu_read_unlock();
+	if (d->mode == CVS_MIRROR) {
+		seq_printf(m, "hedge_estimate_us %lu\nlate_legs",
+			   READ_ONCE(d->hedge_ns) / NSEC_PER_USEC);
+		for (i = 0; i < d->nr_lower; i++)
+			if (cvs_leg_late(d, i))
+				seq_printf(m, " %d", i);
+		seq_putc(m, '\n');
+	}
 	if (test_bit(CVS_RECOVERY_RUNNING, &d->recovery))
 		seq_printf(m, "recovery %lu of %lu steps copied\n",
 			   READ_ONCE(d->recover_at), READ_ONCE(d->recover_steps));

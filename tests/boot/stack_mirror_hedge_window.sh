@@ -5,8 +5,8 @@
 # hedge delay of 10 s, so that no read is late unless the delay is 1 us:
 #  - no leg was late: no read is copied;
 #  - a read with a delay of 1 us ends late, unhedged, and makes its leg
-#    late for hedge_window_ms (60 s): the 64 reads after it go to that
-#    leg (fast, the other not measured yet), each hedged, so copied;
+#    late for hedge_window_ms (60 s), and debugfs lists it: the 64 reads
+#    after it go to that leg (measured fast), each hedged, so copied;
 #  - with hedge_window_ms=100, half a second later, the leg is late no
 #    more: no read is copied;
 #  - a negative hedge_window_ms: every read is hedged, late leg or not;
@@ -47,6 +47,7 @@ expect() {
 
 read_blocks cvhw 64
 expect "no leg late yet, 64 reads" 0 0
+[ -z "$(counter cvhw late_legs)" ] || fail "debugfs: legs late: $(counter cvhw late_legs)"
 # Late after 1 us: a read a few at most (under TCG, the first).
 echo 1 >$P/hedge_us
 n=0
@@ -57,6 +58,10 @@ while [ "$(counter cvhw late_reads)" -eq "$l0" ]; do
 done
 echo 10000000 >$P/hedge_us
 expect "$n read(s) with a delay of 1 us, not hedged" 0 1
+case "$(counter cvhw late_legs)" in
+0|1) ;;
+*) fail "debugfs: legs late: '$(counter cvhw late_legs)', not the one read" ;;
+esac
 read_blocks cvhw 64
 expect "its leg late, 64 reads" 64 0
 echo 100 >$P/hedge_window_ms
